@@ -1,0 +1,11 @@
+import ArgumentParser
+
+/// `skim`: fine-tune BERT models that learn to skip tokens, and run them with the tokens removed.
+@main
+struct Skim: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "skim",
+        abstract: "Fine-tune skimming BERT models (Transkimmer, Block-Skim) with MPI, and run them faster.",
+        subcommands: []
+    )
+}
