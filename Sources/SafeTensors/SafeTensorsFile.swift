@@ -115,18 +115,11 @@ public struct SafeTensorsFile: Sendable {
         _ decoder: (SafeTensorDType, UnsafeRawBufferPointer, UnsafeMutableBufferPointer<Element>) -> Bool
     ) throws -> [Element] {
         let tensor = try lookUp(name)
-        var failure: Error?
-        let values = [Element](unsafeUninitializedCapacity: tensor.elementCount) { buffer, initializedCount in
-            do {
-                try decode(tensor, target: target, into: buffer, decoder)
-                initializedCount = buffer.count
-            } catch {
-                failure = error
-                initializedCount = 0
-            }
+        return try [Element](unsafeUninitializedCapacity: tensor.elementCount) { buffer, initializedCount in
+            let elements = UnsafeMutableBufferPointer(rebasing: buffer[0..<tensor.elementCount])
+            try decode(tensor, target: target, into: elements, decoder)
+            initializedCount = elements.count
         }
-        if let failure { throw failure }
-        return values
     }
 
     /// Converts `tensor`'s bytes into `destination` (count already checked to match).

@@ -71,10 +71,14 @@ public struct SafeTensorsWriter {
         tensors.append(Tensor(name: name, dtype: dtype, shape: shape, bytes: bytes))
     }
 
-    /// The values' bit patterns, little-endian, packed.
+    /// The values' bit patterns, little-endian, packed: a bulk copy on little-endian hosts.
     private func littleEndianBytes<Value, Bits: FixedWidthInteger>(
         _ values: UnsafeBufferPointer<Value>, _ bits: (Value) -> Bits
     ) -> Data {
+        precondition(MemoryLayout<Value>.size == MemoryLayout<Bits>.size, "bit pattern size differs from value size")
+        #if _endian(little)
+        return Data(buffer: values)
+        #else
         var data = Data(count: values.count * MemoryLayout<Bits>.size)
         data.withUnsafeMutableBytes { (raw: UnsafeMutableRawBufferPointer) in
             for index in 0..<values.count {
@@ -82,5 +86,6 @@ public struct SafeTensorsWriter {
             }
         }
         return data
+        #endif
     }
 }
