@@ -1,0 +1,87 @@
+import Kernels
+
+/// Values the task head keeps for its backward (small: B × H at most, or B·T × 2).
+struct HeadState {
+    /// Classification: encoder output at token 0 [B, H], pooler output after tanh [B, H],
+    /// classifier dropout mask [B, H] and the classifier input [B, H].
+    var first: [Float] = [], pooled: [Float] = [], dropoutMask: [Float] = [], classifierInput: [Float] = []
+    /// d(scale·loss)/d(logits), same layout as the logits.
+    var dLogits: [Float] = []
+}
+
+extension BertModel {
+    /// Runs the head on the encoder output [B·T, H]; computes the loss and, in training, dLogits.
+    func headForward(encoderOutput: UnsafePointer<Float>, target: ModelInput.Target, lossScale: Float,
+                     generator: inout SeededGenerator) -> ForwardResult {
+        let B = current.batch, T = current.seqLen, H = config.hiddenSize
+        var state = HeadState()
+        var logits: [Float]
+        switch head {
+        case .sequenceClassification(let labels):
+            state.first = [Float](repeating: 0, count: B * H)
+            for b in 0..<B { for c in 0..<H { state.first[b * H + c] = encoderOutput[b * T * H + c] } }
+            var pre = [Float](repeating: 0, count: B * H)
+            Linear.forward(x: state.first, weight: p(offsets.pooler), bias: p(offsets.poolerBias), y: &pre,
+                           rows: B, inFeatures: H, outFeatures: H)
+            state.pooled = pre
+            Tanh.forward(x: pre, y: &state.pooled, count: B * H)
+            state.classifierInput = state.pooled
+            if current.training && classifierDropout > 0 {
+                state.dropoutMask = [Float](repeating: 0, count: B * H)
+                Dropout.sampleMask(&state.dropoutMask, count: B * H, p: classifierDropout, generator: &generator)
+                Dropout.apply(&state.classifierInput, mask: state.dropoutMask, count: B * H)
+            }
+            logits = [Float](repeating: 0, count: B * labels)
+            Linear.forward(x: state.classifierInput, weight: p(offsets.classifier), bias: p(offsets.classifierBias),
+                           y: &logits, rows: B, inFeatures: H, outFeatures: labels)
+        case .questionAnswering:
+            logits = [Float](repeating: 0, count: B * T * 2)
+            Linear.forward(x: encoderOutput, weight: p(offsets.classifier), bias: p(offsets.classifierBias),
+                           y: &logits, rows: B * T, inFeatures: H, outFeatures: 2)
+        }
+        var loss = 0.0
+        var dLogits = [Float](repeating: 0, count: current.training ? logits.count : 0)
+        dLogits.withUnsafeMutableBufferPointer { d in
+            let dPointer = current.training ? d.baseAddress : nil
+            logits.withUnsafeBufferPointer { l in
+                switch (target, head) {
+                case (.classes(let classes), .sequenceClassification(let labels)):
+                    loss = Losses.crossEntropy(logits: l.baseAddress!, targets: classes.map { $0 }, classes: labels,
+                                               rowStride: labels, dLogits: dPointer, scale: lossScale)
+                case (.scores(let scores), _):
+                    loss = Losses.meanSquaredError(predictions: l.baseAddress!, targets: scores, dPredictions: dPointer, scale: lossScale)
+                case (.spans(let start, let end), _):
+                    loss = Losses.spanExtraction(logits: l.baseAddress!, batch: B, seqLen: T, startPositions: start,
+                                                 endPositions: end, dLogits: dPointer, scale: lossScale)
+                default: break
+                }
+            }
+        }
+        state.dLogits = dLogits
+        headState = state
+        return ForwardResult(loss: loss, logits: logits)
+    }
+
+    /// Backward of the head: writes d(loss)/d(encoder output) [B·T, H] into `dEncoderOutput` (overwritten).
+    func headBackward(encoderOutput: UnsafePointer<Float>, dEncoderOutput: UnsafeMutablePointer<Float>) {
+        let B = current.batch, T = current.seqLen, H = config.hiddenSize
+        let state = headState
+        switch head {
+        case .sequenceClassification(let labels):
+            var dPooled = [Float](repeating: 0, count: B * H)
+            Linear.backward(dy: state.dLogits, x: state.classifierInput, weight: p(offsets.classifier), dx: &dPooled,
+                            dWeight: g(offsets.classifier), dBias: g(offsets.classifierBias), rows: B, inFeatures: H, outFeatures: labels)
+            if !state.dropoutMask.isEmpty { Dropout.apply(&dPooled, mask: state.dropoutMask, count: B * H) }
+            var dPre = [Float](repeating: 0, count: B * H)
+            Tanh.backward(dy: dPooled, y: state.pooled, dx: &dPre, count: B * H)
+            var dFirst = [Float](repeating: 0, count: B * H)
+            Linear.backward(dy: dPre, x: state.first, weight: p(offsets.pooler), dx: &dFirst,
+                            dWeight: g(offsets.pooler), dBias: g(offsets.poolerBias), rows: B, inFeatures: H, outFeatures: H)
+            dEncoderOutput.update(repeating: 0, count: B * T * H)
+            for b in 0..<B { for c in 0..<H { dEncoderOutput[b * T * H + c] = dFirst[b * H + c] } }
+        case .questionAnswering:
+            Linear.backward(dy: state.dLogits, x: encoderOutput, weight: p(offsets.classifier), dx: dEncoderOutput,
+                            dWeight: g(offsets.classifier), dBias: g(offsets.classifierBias), rows: B * T, inFeatures: H, outFeatures: 2)
+        }
+    }
+}

@@ -1,0 +1,47 @@
+import Kernels
+
+/// AdamW over a whole parameter layout: Adam moments m and v in two flat blocks of the same
+/// layout, the step counter, and per-tensor weight-decay flags (no decay on biases and LayerNorm
+/// weights unless `decayEverything`).
+public final class AdamWOptimizer {
+    public let layout: ParameterLayout
+    public let m: FlatBuffer
+    public let v: FlatBuffer
+    /// Optimizer steps taken so far (the next step is `step + 1`).
+    public var step: Int = 0
+    private let decay: [Bool]
+
+    public init(layout: ParameterLayout, decayEverything: Bool = false) {
+        self.layout = layout
+        m = FlatBuffer(count: layout.totalCount)
+        v = FlatBuffer(count: layout.totalCount)
+        decay = layout.tensors.map { decayEverything || $0.decay }
+    }
+
+    /// Takes one step on every tensor with the given (already averaged, already clipped) gradients.
+    public func step(parameters: FlatBuffer, gradients: FlatBuffer, settings: AdamWSettings) {
+        step += 1
+        for (i, spec) in layout.tensors.enumerated() {
+            AdamW.update(parameters: parameters.pointer + spec.offset, gradients: gradients.pointer + spec.offset,
+                         m: m.pointer + spec.offset, v: v.pointer + spec.offset, count: spec.count,
+                         step: step, settings: settings, decay: decay[i])
+        }
+    }
+
+    /// Global L2 norm of the gradients (padding between tensors is zero and does not count).
+    public static func globalNorm(_ gradients: FlatBuffer) -> Double {
+        Reduce.sumOfSquares(gradients.pointer, count: gradients.count).squareRoot()
+    }
+
+    /// Scales the gradients so that their global norm is at most `maxNorm` (as
+    /// `torch.nn.utils.clip_grad_norm_`: factor maxNorm / (norm + 1e-6) when below 1). Returns the norm before clipping.
+    @discardableResult
+    public static func clip(_ gradients: FlatBuffer, maxNorm: Double) -> Double {
+        let norm = globalNorm(gradients)
+        let factor = Float(maxNorm / (norm + 1e-6))
+        if factor < 1 {
+            for i in 0..<gradients.count { gradients.pointer[i] *= factor }
+        }
+        return norm
+    }
+}

@@ -1,0 +1,71 @@
+import Foundation
+
+/// Loss functions with their gradients. Each returns the loss (a mean over the counted examples)
+/// and writes d(scale·loss)/d(input) into the gradient buffer.
+public enum Losses {
+    /// Cross-entropy of `rows` logit vectors of length `classes`, laid out with `rowStride` between
+    /// rows and `classStride` between classes (so a column of a wider matrix can be used).
+    /// Rows whose target is nil are ignored; the loss is the mean over the others.
+    /// `dLogits` uses the same layout and is overwritten at the addressed entries.
+    public static func crossEntropy(
+        logits: UnsafePointer<Float>, targets: [Int?], classes: Int, rowStride: Int, classStride: Int = 1,
+        dLogits: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Double {
+        let counted = targets.reduce(0) { $0 + ($1 == nil ? 0 : 1) }
+        guard counted > 0 else {
+            if let dLogits { zero(dLogits, rows: targets.count, classes: classes, rowStride: rowStride, classStride: classStride) }
+            return 0
+        }
+        var total = 0.0
+        for (r, target) in targets.enumerated() {
+            let row = logits + r * rowStride
+            var maxValue = -Double.greatestFiniteMagnitude
+            for c in 0..<classes { maxValue = max(maxValue, Double(row[c * classStride])) }
+            var sum = 0.0
+            for c in 0..<classes { sum += Foundation.exp(Double(row[c * classStride]) - maxValue) }
+            let logSum = maxValue + Foundation.log(sum)
+            if let target { total += logSum - Double(row[target * classStride]) }
+            guard let dLogits else { continue }
+            let dRow = dLogits + r * rowStride
+            for c in 0..<classes {
+                guard let target else { dRow[c * classStride] = 0; continue }
+                let p = Foundation.exp(Double(row[c * classStride]) - logSum)
+                dRow[c * classStride] = Float((p - (c == target ? 1 : 0)) / Double(counted)) * scale
+            }
+        }
+        return total / Double(counted)
+    }
+
+    /// Mean squared error of `count` predictions against targets; dPrediction = scale·2(p − t)/count.
+    public static func meanSquaredError(
+        predictions: UnsafePointer<Float>, targets: [Float], dPredictions: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Double {
+        let n = targets.count
+        var total = 0.0
+        for i in 0..<n {
+            let diff = Double(predictions[i]) - Double(targets[i])
+            total += diff * diff
+            dPredictions?[i] = Float(2 * diff / Double(n)) * scale
+        }
+        return total / Double(n)
+    }
+
+    /// Extractive-QA loss over per-token logits [B·T, 2] (column 0 start, 1 end):
+    /// (CE(start) + CE(end)) / 2, softmax over all T positions, positions outside [0, T) ignored
+    /// (Hugging Face clamps them to T and ignores T). `dLogits` [B·T, 2] is overwritten.
+    public static func spanExtraction(
+        logits: UnsafePointer<Float>, batch: Int, seqLen: Int, startPositions: [Int], endPositions: [Int],
+        dLogits: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Double {
+        func targets(_ positions: [Int]) -> [Int?] { positions.map { (0..<seqLen).contains($0) ? $0 : nil } }
+        let start = crossEntropy(logits: logits, targets: targets(startPositions), classes: seqLen,
+                                 rowStride: seqLen * 2, classStride: 2, dLogits: dLogits, scale: scale / 2)
+        let end = crossEntropy(logits: logits + 1, targets: targets(endPositions), classes: seqLen,
+                               rowStride: seqLen * 2, classStride: 2, dLogits: dLogits.map { $0 + 1 }, scale: scale / 2)
+        return (start + end) / 2
+    }
+
+    private static func zero(_ d: UnsafeMutablePointer<Float>, rows: Int, classes: Int, rowStride: Int, classStride: Int) {
+        for r in 0..<rows { for c in 0..<classes { d[r * rowStride + c * classStride] = 0 } }
+    }
+}
