@@ -1,0 +1,42 @@
+import Foundation
+
+/// The `skim:` section of a ``TrainConfig``: Transkimmer and Block-Skim settings and their
+/// schedules (SPEC §2, §3, §7). Every field has a default.
+public struct SkimConfig: Codable, Equatable, Sendable {
+    // MARK: Transkimmer
+
+    /// Weight λ of the skim loss (the final value when ``lambdaWarmupSteps`` > 0).
+    public var lambda: Double = 0.5
+    /// Steps of linear warmup of λ from 0; 0 keeps λ constant.
+    public var lambdaWarmupSteps: Int = 0
+    /// Gumbel-softmax temperature τ (the start value when annealed).
+    public var tau: Double = 1.0
+    /// Final temperature of exponential annealing; set together with ``tauAnnealSteps``.
+    public var tauMin: Double?
+    /// Steps over which τ anneals from ``tau`` to ``tauMin``.
+    public var tauAnnealSteps: Int?
+    /// Final target kept fraction r in (0, 1]; when set the skim loss becomes λ·(L_skim − r)².
+    public var targetKeep: Double?
+    /// Steps over which the target falls linearly from 1.0 to ``targetKeep`` (0: at once).
+    public var targetSteps: Int?
+    /// Sample Gumbel noise at inference too, as the reference implementation does.
+    public var inferenceNoise: Bool = false
+
+    // MARK: Block-Skim
+
+    /// Tokens per block; a multiple of 4 dividing ``TrainConfig/maxLength``.
+    public var blockSize: Int = 32
+    /// Weight α of the block-relevance loss.
+    public var alpha: Double = 0.1
+    /// Class weight β of relevant blocks in the relevance cross-entropy.
+    public var beta: Double = 20
+    /// Keep a block at inference iff P(relevant) ≥ threshold.
+    public var threshold: Double = 0.01
+    /// Layers with a block predictor; nil means every layer.
+    public var skimLayers: [Int]?
+    /// Use the reference's label rule (relevant iff more than one answer token).
+    public var referenceLabelRule: Bool = false
+
+    /// A section with every default.
+    public init() {}
+}
