@@ -9,7 +9,7 @@ import Foundation
 ///
 /// Programming errors trap: a name added twice, the name `__metadata__`, a negative dimension, or
 /// a value count different from the shape's product.
-public struct SafeTensorsWriter {
+public struct SafeTensorsWriter: Sendable {
     private struct Tensor {
         let name: String
         let dtype: SafeTensorDType

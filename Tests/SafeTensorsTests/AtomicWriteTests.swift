@@ -36,6 +36,27 @@ final class AtomicWriteTests: XCTestCase {
         XCTAssertEqual(try oldFile.floats("v"), [Float](repeating: 1, count: 1000))
     }
 
+    func testConcurrentReaderAlwaysSeesACompleteFile() throws {
+        let directory = try TemporaryDirectory()
+        let url = directory.file("live.safetensors")
+        try writer(0, count: 10_000).write(to: url)
+        let rewrites = DispatchGroup()
+        DispatchQueue.global().async(group: rewrites) {
+            for round in 1...30 {
+                try? self.writer(Float(round), count: 10_000 + round).write(to: url)
+            }
+        }
+        var reads = 0
+        while rewrites.wait(timeout: .now()) == .timedOut || reads == 0 {
+            let values = try SafeTensorsFile(contentsOf: url).floats("v")
+            XCTAssertEqual(values.count, 10_000 + Int(values[0]))
+            XCTAssertTrue(values.allSatisfy { $0 == values[0] })
+            reads += 1
+        }
+        XCTAssertEqual(try SafeTensorsFile(contentsOf: url).floats("v").first, 30)
+        XCTAssertEqual(try directory.contents(), ["live.safetensors"])
+    }
+
     func testFailedRenameKeepsExistingTargetAndRemovesTemporary() throws {
         let directory = try TemporaryDirectory()
         // A non-empty directory at the destination cannot be replaced by rename(2).
