@@ -7,7 +7,7 @@ final class RoundTripTests: XCTestCase {
         let directory = try TemporaryDirectory()
         let url = directory.file("round.safetensors")
         let floats: [Float] = [1.5, -0.0, .infinity, -.greatestFiniteMagnitude, .leastNonzeroMagnitude, 3, 4, 5]
-        let doubles: [Double] = [0.1, -1e300, .pi, 5e-324, -2, 7]
+        let doubles: [Double] = [0.1, -1e300, .pi, .leastNonzeroMagnitude, -2, 7]
         let int64s: [Int64] = [.min, -1, 0, 1, .max, 1 << 53 + 1]
         var writer = SafeTensorsWriter()
         writer.metadata = ["format": "pt", "quote\"and\\slash": "line\nbreak \u{1} ünï"]
