@@ -1,4 +1,5 @@
 import CBLAS
+import Foundation
 
 /// Thin, typed access to OpenBLAS: row-major single-precision GEMM and thread control.
 public enum BLAS {
@@ -10,10 +11,23 @@ public enum BLAS {
         b: UnsafePointer<Float>, ldb: Int,
         beta: Float, c: UnsafeMutablePointer<Float>, ldc: Int
     ) {
+        let start = profiling ? DispatchTime.now().uptimeNanoseconds : 0
+        defer {
+            if profiling {
+                gemmNanoseconds &+= DispatchTime.now().uptimeNanoseconds - start
+                gemmFlops &+= UInt64(2 * m * n * k)
+            }
+        }
         cblas_sgemm(
             CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
             blasint(m), blasint(n), blasint(k), alpha, a, blasint(lda), b, blasint(ldb), beta, c, blasint(ldc))
     }
+
+    /// When true, every GEMM adds its wall time and FLOPs to the counters below (for benchmarks;
+    /// single-threaded callers only).
+    nonisolated(unsafe) public static var profiling = false
+    nonisolated(unsafe) public static var gemmNanoseconds: UInt64 = 0
+    nonisolated(unsafe) public static var gemmFlops: UInt64 = 0
 
     /// Number of threads OpenBLAS uses for one call.
     public static var threads: Int {
