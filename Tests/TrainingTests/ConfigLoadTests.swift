@@ -104,6 +104,21 @@ final class ConfigLoadTests: XCTestCase {
         XCTAssertTrue(quoted?.message.contains("quoted") ?? false)
     }
 
+    func testVocabAndExampleLimits() throws {
+        let config = try parse("task: sst2\nmodel: Models/m/\ntrain_limit: 96\neval_limit: 32\n")
+        XCTAssertNil(config.vocab)
+        XCTAssertEqual(config.vocabularyPath, "Models/m/vocab.txt")
+        XCTAssertEqual(config.trainLimit, 96)
+        XCTAssertEqual(config.evalLimit, 32)
+        XCTAssertEqual(try parse("task: sst2\nvocab: v.txt\n").vocabularyPath, "v.txt")
+        XCTAssertEqual(try parse("task: sst2\nvocab: null\n").vocabularyPath, "Models/all-MiniLM-L6-v2/vocab.txt")
+        XCTAssertEqual(try parse("task: sst2\n", ["vocab=x/vocab.txt"]).vocab, "x/vocab.txt")
+        XCTAssertEqual(configError("task: sst2\nvocab: ''\n")?.key, "vocab")
+        XCTAssertEqual(configError("task: sst2\ntrain_limit: 0\n")?.key, "train_limit")
+        XCTAssertEqual(configError("task: sst2\neval_limit: 1.5\n")?.key, "eval_limit")
+        XCTAssertEqual(configError("task: sst2\nmax_train_examples: 5\n")?.key, "max_train_examples")
+    }
+
     func testNullOnlyWhereAllowed() {
         let error = configError("task: sst2\nlearning_rate: null\n")
         XCTAssertEqual(error?.kind, .wrongType)

@@ -3,7 +3,7 @@ import Foundation
 extension TrainConfig {
     /// The YAML and JSON keys of the top level, and the shape each value must have.
     enum CodingKeys: String, CodingKey, CaseIterable, ConfigSchemaKey {
-        case task, model, method, resume, seed, dropout, epochs, threads, skim
+        case task, model, vocab, method, resume, seed, dropout, epochs, threads, skim
         case dataDir = "data_dir"
         case outputDir = "output_dir"
         case maxLength = "max_length"
@@ -35,6 +35,7 @@ extension TrainConfig {
             case .task: return .required(.oneOf(TaskName.allCases.map(\.rawValue)))
             case .method: return .value(.oneOf(Method.allCases.map(\.rawValue)))
             case .dataDir, .model, .outputDir, .resume: return .value(.string)
+            case .vocab: return .nullable(.string)
             case .maxLength, .docStride, .batchSize, .gradAccumulation, .epochs, .seed,
                  .saveEvery, .keepLast, .logEvery:
                 return .value(.integer)
@@ -58,6 +59,7 @@ extension TrainConfig {
                   method: try c.decodeIfPresent(Method.self, forKey: .method) ?? .dense)
         try c.update(&dataDir, .dataDir)
         try c.update(&model, .model)
+        try c.update(&vocab, .vocab)
         try c.update(&outputDir, .outputDir)
         if outputDir.isEmpty { outputDir = Self.defaultOutputDir(task: task, method: method) }
         try c.update(&maxLength, .maxLength)
@@ -97,6 +99,7 @@ extension TrainConfig {
         try c.encode(task, forKey: .task)
         try c.encode(dataDir, forKey: .dataDir)
         try c.encode(model, forKey: .model)
+        try c.encode(vocab, forKey: .vocab)
         try c.encode(outputDir, forKey: .outputDir)
         try c.encode(method, forKey: .method)
         try c.encode(maxLength, forKey: .maxLength)

@@ -66,6 +66,7 @@ extension TrainConfig {
                       "'watchdog_warn_seconds' \(watchdogWarnSeconds) must not exceed 'watchdog_limit_seconds' \(watchdogLimitSeconds)")
         rules.require(!outputDir.isEmpty, "output_dir", "'output_dir' must not be empty")
         rules.require(!model.isEmpty, "model", "'model' must not be empty")
+        rules.require(vocab.map { !$0.isEmpty } ?? true, "vocab", "'vocab' must not be empty (omit it for <model>/vocab.txt)")
         rules.require(method != .blockskim || task == .squad, "method",
                       "'method' blockskim needs an extractive QA task (squad), not \(task.rawValue)")
         if method == .blockskim {

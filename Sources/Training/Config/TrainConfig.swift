@@ -15,6 +15,8 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var dataDir: String = "Data"
     /// A Hugging Face model folder (config.json, vocab.txt, model.safetensors).
     public var model: String = "Models/all-MiniLM-L6-v2"
+    /// The WordPiece vocabulary file; nil means `<model>/vocab.txt`.
+    public var vocab: String?
     /// Where checkpoints and logs go. Empty in a file means `Checkpoints/<task>-<method>`; the
     /// decoded value is always the resolved path.
     public var outputDir: String
@@ -35,9 +37,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var epochs: Int = 2
     /// Optimizer steps to take; overrides ``epochs``.
     public var maxSteps: Int?
-    /// Use only the first N training examples (quick runs).
+    /// Use only the first N training examples of the file, before shuffling (quick runs, CI).
     public var trainLimit: Int?
-    /// Use only the first N evaluation examples (quick runs).
+    /// Use only the first N evaluation examples of the file (quick runs, CI).
     public var evalLimit: Int?
 
     // MARK: Optimizer (SPEC §6)
@@ -102,6 +104,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
         self.task = task
         self.method = method
         self.outputDir = Self.defaultOutputDir(task: task, method: method)
+    }
+
+    /// The vocabulary file: ``vocab`` if set, else `vocab.txt` in the ``model`` folder.
+    public var vocabularyPath: String {
+        vocab ?? (model.hasSuffix("/") ? model + "vocab.txt" : model + "/vocab.txt")
     }
 
     /// The output directory used when none is configured: `Checkpoints/<task>-<method>`.
