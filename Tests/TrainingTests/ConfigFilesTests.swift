@@ -1,3 +1,4 @@
+import Text
 import XCTest
 @testable import Training
 
@@ -58,5 +59,8 @@ final class ConfigFilesTests: XCTestCase {
         XCTAssertEqual(vocabulary.count, 64, "the tiny model's vocab_size")
         XCTAssertEqual(Set(vocabulary).count, 64)
         XCTAssertEqual(Array(vocabulary.prefix(4)), ["[PAD]", "[UNK]", "[CLS]", "[SEP]"])
+        let tokenizer = try WordPieceTokenizer(vocabularyFile: root.appendingPathComponent(config.vocabularyPath))
+        let pieces = tokenizer.tokenize("The films are charming, but boring.").ids.map { tokenizer.vocabulary.token($0) }
+        XCTAssertEqual(pieces, ["the", "film", "##s", "[UNK]", "charming", ",", "but", "boring", "."])
     }
 }
