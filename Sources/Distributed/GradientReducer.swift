@@ -1,12 +1,17 @@
 /// Averages a flat Float gradient block across ranks, overlapping the reduction with backward.
 ///
 /// The block is cut once into persistent buckets (see `GradientBucketPlan`). Each step:
-/// `beginStep()`; `markReady(tensorIndex:)` as backward finishes each tensor, which posts a
-/// bucket's non-blocking allreduce once all its tensors are ready — always in bucket order, so
-/// every rank posts the same sequence; `progress()` between layers (MPI only advances
-/// non-blocking collectives inside MPI calls); `finish(scale:)` before the optimizer. While a
+/// `beginStep()`; as backward finishes gradients (in reverse layout order), `markReady(from:)`
+/// with the lowest offset finished so far (or `markReady(tensorIndex:)` / `markReady(tensors:)`),
+/// which posts a bucket's non-blocking allreduce once all its tensors are ready — always in
+/// bucket order, so every rank posts the same sequence; `progress()` between layers (MPI only
+/// advances non-blocking collectives inside MPI calls); `finish()` before clipping and the
+/// optimizer, which waits and divides by the world size (or multiplies by a given scale). While a
 /// step is open, the block's bucket slices belong to the reducer: posted buckets must not be read
 /// or written until `finish` returns.
+///
+/// Gradient accumulation: run the reducer only on the last micro-step (no `beginStep()` on the
+/// others); the block then holds the sum of the micro-steps' gradients when it is reduced.
 ///
 /// `reduceAll(scale:)` is the blocking path over the same buckets. With 2 ranks both paths give
 /// the same bits (a + b is exact-commutative); with more ranks MPI may pick different reduction
@@ -33,8 +38,10 @@ public final class GradientReducer {
     private let watchdog: Watchdog?
     private let bucketOfTensor: [Int]
     private let tensorCount: Int
+    /// Each tensor's first element, ascending (layout order).
+    private let tensorOffsets: [Int]
 
-    private var isStepOpen = false
+    private var stepOpen = false
     private var tensorReady: [Bool]
     /// Tensors of each bucket not yet marked ready in this step.
     private var remaining: [Int]
@@ -42,6 +49,8 @@ public final class GradientReducer {
     /// Posted requests not yet known complete, in posting order.
     private var inFlight: [CommunicatorRequest] = []
     private var nextToPost = 0
+    /// Every tensor at this index or above was marked ready by `markReady(from:)` in this step.
+    private var readyFromIndex = 0
 
     /// - Parameters:
     ///   - communicator: the group to average over.
@@ -58,6 +67,7 @@ public final class GradientReducer {
         self.block = block
         self.watchdog = watchdog
         tensorCount = tensors.count
+        tensorOffsets = tensors.map(\.offset)
         var bucketOfTensor = [Int](repeating: 0, count: tensors.count)
         for (index, bucket) in buckets.enumerated() {
             for tensor in bucket.tensors { bucketOfTensor[tensor] = index }
@@ -67,14 +77,37 @@ public final class GradientReducer {
         remaining = buckets.map { $0.tensors.count }
         requests = [CommunicatorRequest?](repeating: nil, count: buckets.count)
         inFlight.reserveCapacity(buckets.count)
+        readyFromIndex = tensors.count
     }
+
+    /// A reducer over the flat gradient block at `gradients` (`count` Floats), whose tensors occupy
+    /// `tensorRanges` (element ranges, in layout order: ascending, not overlapping; gaps allowed).
+    ///
+    /// - Parameters:
+    ///   - communicator: the group to average over.
+    ///   - gradients: the block's first element; the block must outlive the reducer.
+    ///   - count: elements in the block.
+    ///   - tensorRanges: each parameter tensor's elements, in layout order.
+    ///   - bucketBytes: bucket size limit in bytes (default 8 MiB).
+    ///   - firstBucketBytes: limit for the first bucket posted (default 1 MiB).
+    ///   - watchdog: if given, every wait is reported as "allreduce gradients bucket N".
+    public convenience init(communicator: Communicator, gradients: UnsafeMutablePointer<Float>, count: Int,
+                            tensorRanges: [Range<Int>], bucketBytes: Int = 8 << 20, firstBucketBytes: Int = 1 << 20,
+                            watchdog: Watchdog? = nil) throws {
+        try self.init(communicator: communicator, block: UnsafeMutableBufferPointer(start: gradients, count: count),
+                      tensors: tensorRanges.map { TensorRange(offset: $0.lowerBound, count: $0.count) },
+                      bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes, watchdog: watchdog)
+    }
+
+    /// Whether a step is open (`beginStep()` called, `finish` not yet).
+    public var isStepOpen: Bool { stepOpen }
 
     /// Bytes one step reduces (the sum of the buckets' slices).
     public var bytesPerStep: Int { buckets.reduce(0) { $0 + $1.byteCount } }
 
     /// Opens a step: no tensor is ready, no bucket posted.
     public func beginStep() throws {
-        guard !isStepOpen else { throw GradientReducerError("beginStep() while the previous step is not finished") }
+        guard !stepOpen else { throw GradientReducerError("beginStep() while the previous step is not finished") }
         for index in tensorReady.indices { tensorReady[index] = false }
         for (index, bucket) in buckets.enumerated() {
             remaining[index] = bucket.tensors.count
@@ -82,21 +115,64 @@ public final class GradientReducer {
         }
         inFlight.removeAll(keepingCapacity: true)
         nextToPost = 0
-        isStepOpen = true
+        readyFromIndex = tensorCount
+        stepOpen = true
     }
 
     /// Records that backward finished tensor `tensorIndex` (layout order) for this step; posts every
     /// bucket that is now complete and whose predecessors are posted.
     public func markReady(tensorIndex: Int) throws {
-        guard isStepOpen else { throw GradientReducerError("markReady(tensorIndex:) outside beginStep()/finish()") }
+        guard stepOpen else { throw GradientReducerError("markReady(tensorIndex:) outside beginStep()/finish()") }
         guard (0..<tensorCount).contains(tensorIndex) else {
             throw GradientReducerError("tensor index \(tensorIndex) is not in 0..<\(tensorCount)")
         }
         guard !tensorReady[tensorIndex] else {
             throw GradientReducerError("tensor \(tensorIndex) marked ready twice in one step")
         }
-        tensorReady[tensorIndex] = true
-        remaining[bucketOfTensor[tensorIndex]] -= 1
+        setReady(tensorIndex)
+        try postCompleteBuckets()
+    }
+
+    /// Records that backward finished tensors `tensors` (indices in layout order, e.g. one layer's)
+    /// for this step; posts what became complete. Each tensor may be marked once per step.
+    public func markReady(tensors: Range<Int>) throws {
+        guard stepOpen else { throw GradientReducerError("markReady(tensors:) outside beginStep()/finish()") }
+        guard tensors.lowerBound >= 0, tensors.upperBound <= tensorCount else {
+            throw GradientReducerError("tensor indices \(tensors) are not within 0..<\(tensorCount)")
+        }
+        if let twice = tensors.first(where: { tensorReady[$0] }) {
+            throw GradientReducerError("tensor \(twice) marked ready twice in one step")
+        }
+        for index in tensors { setReady(index) }
+        try postCompleteBuckets()
+    }
+
+    /// Records that backward finished every gradient at element `offset` and above (the tensors
+    /// starting at or after `offset`), as it does in reverse layout order; posts what became
+    /// complete. Offsets may repeat or go down in any steps; tensors already ready stay ready.
+    /// `markReady(from: 0)` marks every tensor.
+    public func markReady(from offset: Int) throws {
+        guard stepOpen else { throw GradientReducerError("markReady(from:) outside beginStep()/finish()") }
+        guard offset >= 0 else { throw GradientReducerError("markReady(from: \(offset)): offset must not be negative") }
+        // First tensor starting at or after `offset` (binary search over ascending offsets).
+        var low = 0
+        var high = tensorCount
+        while low < high {
+            let middle = (low + high) / 2
+            if tensorOffsets[middle] < offset { low = middle + 1 } else { high = middle }
+        }
+        guard low < readyFromIndex else { return }
+        for index in low..<readyFromIndex where !tensorReady[index] { setReady(index) }
+        readyFromIndex = low
+        try postCompleteBuckets()
+    }
+
+    private func setReady(_ index: Int) {
+        tensorReady[index] = true
+        remaining[bucketOfTensor[index]] -= 1
+    }
+
+    private func postCompleteBuckets() throws {
         while nextToPost < buckets.count && remaining[nextToPost] == 0 {
             try post(nextToPost)
         }
@@ -104,16 +180,17 @@ public final class GradientReducer {
 
     /// Lets MPI advance the posted allreduces (one `MPI_Testall`). Never blocks.
     public func progress() throws {
-        guard isStepOpen, !inFlight.isEmpty else { return }
+        guard stepOpen, !inFlight.isEmpty else { return }
         if try communicator.testAll(inFlight) {
             inFlight.removeAll(keepingCapacity: true)
         }
     }
 
     /// Posts the buckets not yet posted (their unmarked tensors count as ready), waits for all, and
-    /// multiplies each bucket slice by `scale` (e.g. 1 / global examples; 1 if the loss was scaled).
-    public func finish(scale: Float) throws {
-        guard isStepOpen else { throw GradientReducerError("finish(scale:) without beginStep()") }
+    /// multiplies each bucket slice by `scale`: by default 1 / world size (the mean of the ranks'
+    /// gradients); 1 if the loss was already normalised by the global number of examples.
+    public func finish(scale: Float? = nil) throws {
+        guard stepOpen else { throw GradientReducerError("finish(scale:) without beginStep()") }
         let start = monotonicSeconds()
         while nextToPost < buckets.count { try post(nextToPost) }
         for (index, request) in requests.enumerated() {
@@ -123,13 +200,14 @@ public final class GradientReducer {
         }
         record(seconds: monotonicSeconds() - start)
         inFlight.removeAll(keepingCapacity: true)
-        isStepOpen = false
-        scaleBuckets(by: scale)
+        stepOpen = false
+        scaleBuckets(by: scale ?? 1 / Float(communicator.size))
     }
 
-    /// Reduces every bucket with a blocking allreduce, in bucket order, and multiplies by `scale`.
-    public func reduceAll(scale: Float) throws {
-        guard !isStepOpen else { throw GradientReducerError("reduceAll(scale:) while a step is open") }
+    /// Reduces every bucket with a blocking allreduce, in bucket order, and multiplies by `scale`
+    /// (default 1 / world size, as in `finish`).
+    public func reduceAll(scale: Float? = nil) throws {
+        guard !stepOpen else { throw GradientReducerError("reduceAll(scale:) while a step is open") }
         let start = monotonicSeconds()
         for (index, bucket) in buckets.enumerated() {
             watchdog?.enter("allreduce gradients bucket", index)
@@ -137,7 +215,7 @@ public final class GradientReducer {
             try communicator.allreduce(slice(bucket), op: .sum)
         }
         record(seconds: monotonicSeconds() - start)
-        scaleBuckets(by: scale)
+        scaleBuckets(by: scale ?? 1 / Float(communicator.size))
     }
 
     private func post(_ index: Int) throws {
