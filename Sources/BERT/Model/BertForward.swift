@@ -16,6 +16,7 @@ extension BertModel {
         try input.validate(config, head: head)
         if training, case .none = input.target { throw ModelError.invalidInput("a training forward needs a target") }
         prepare(batch: input.batch, seqLen: input.seqLen, training: training)
+        skimState?.active = false
         current = CurrentBatch(batch: input.batch, seqLen: input.seqLen, training: training,
                                inputIds: input.inputIds, typeIds: input.typeIds, attentionMask: input.attentionMask)
         embeddingsForward(generator: &generator)
@@ -35,6 +36,7 @@ extension BertModel {
     /// Backward of the last training forward: adds every parameter's gradient into `gradients`.
     public func backward() {
         precondition(current.training, "backward needs a training forward first")
+        if let skim = skimState, skim.active { return skimBackward(skim) }
         let a = activations!
         headBackward(encoderOutput: hiddenPointer(config.numHiddenLayers), dEncoderOutput: a.dHidden.pointer)
         for l in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {

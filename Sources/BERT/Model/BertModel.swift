@@ -15,6 +15,8 @@ public final class BertModel {
     /// Shape and settings of the last forward.
     var current = CurrentBatch()
     var headState = HeadState()
+    /// Transkimmer buffers and the last skim forward (nil until the first one; see Transkimmer/).
+    var skimState: TranskimmerState?
 
     /// Dropout probabilities used in training (from the configuration; overridable).
     public var hiddenDropout: Float
@@ -57,6 +59,7 @@ public final class BertModel {
     }
 
     func initialize(_ spec: TensorSpec, generator: inout SeededGenerator) {
+        if initializeSkimPredictor(spec, generator: &generator) { return }
         let values = UnsafeMutableBufferPointer(start: parameters.pointer + spec.offset, count: spec.count)
         let isLayerNormWeight = spec.shape.count == 1 && !spec.name.hasSuffix(".bias") && !spec.decay
         if spec.shape.count == 1 {

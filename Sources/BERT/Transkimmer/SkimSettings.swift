@@ -1,0 +1,62 @@
+/// Where the Gumbel noise of the skim decisions comes from.
+public enum SkimNoise: Equatable {
+    /// No noise: keep iff logit_keep > logit_skim (SPEC §2 inference decision).
+    case none
+    /// g ~ Gumbel(0, 1) drawn from the forward's generator: L·B·T·2 values, layer-major, drawn
+    /// in one block at the start of the forward (before any dropout mask).
+    case sampled
+    /// Given noise g [L, B, T, 2] (layer, example, position, class 0 skim / 1 keep), e.g. a fixture's.
+    case fixed([Float])
+}
+
+/// Transkimmer settings of one forward (the coordinator's λ(step), τ(step), r(step); SPEC §2, §7).
+public struct SkimSettings: Equatable {
+    /// Weight λ of the skim loss in the total loss.
+    public var lambda: Double
+    /// Gumbel-softmax temperature τ > 0.
+    public var tau: Double
+    /// Target kept fraction r: the skim term becomes λ·(L_skim − r)²; nil: the plain penalty λ·L_skim.
+    public var targetKeep: Double?
+    /// Noise of the decisions; `.sampled` in training.
+    public var noise: SkimNoise
+
+    public init(lambda: Double, tau: Double, targetKeep: Double? = nil, noise: SkimNoise = .sampled) {
+        self.lambda = lambda; self.tau = tau; self.targetKeep = targetKeep; self.noise = noise
+    }
+
+    /// Deterministic decisions, as inference (λ and τ do not change the decisions; the skim loss is still reported).
+    public static let inference = SkimSettings(lambda: 0, tau: 1, noise: .none)
+
+    /// The skim term added to the task loss for a skim loss value.
+    public func penalty(skimLoss: Double) -> Double {
+        if let r = targetKeep { return lambda * (skimLoss - r) * (skimLoss - r) }
+        return lambda * skimLoss
+    }
+
+    /// d(penalty)/d(L_skim).
+    public func penaltySlope(skimLoss: Double) -> Double {
+        if let r = targetKeep { return 2 * lambda * (skimLoss - r) }
+        return lambda
+    }
+}
+
+/// What a Transkimmer forward returns.
+public struct SkimForwardResult {
+    /// Total loss L_task + penalty (λ·L_skim, or λ·(L_skim − r)² with a target).
+    public var loss: Double
+    /// Task loss (mean over the batch; 0 without a target).
+    public var taskLoss: Double
+    /// L_skim = (1/L) Σ_l kept real tokens after layer l's decision / real tokens (SPEC §2).
+    public var skimLoss: Double
+    /// [B, numLabels] for classification, [B·T, 2] for QA (as `ForwardResult`).
+    public var logits: [Float]
+    /// Per layer: real tokens kept (mask M_l, [CLS] included) over all real tokens of the batch.
+    public var keptFraction: [Double]
+    /// Per layer: real tokens kept in the whole batch; `realTokens`: real tokens of the batch.
+    public var keptTokens: [Int]
+    public var realTokens: Int
+    /// Real tokens per sequence [B].
+    public var realLengths: [Int]
+    /// Per layer, per sequence: tokens kept by layer l (what a removal forward runs layer l on) [L][B].
+    public var keptPerSequence: [[Int]]
+}
