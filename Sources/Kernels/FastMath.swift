@@ -1,10 +1,11 @@
 /// Branch-free scalar math that the compiler auto-vectorises inside plain loops (glibc's `expf`,
 /// `erff` and `tanhf` are calls per element and cost ~10 ns each).
 
-/// e^x for Float, relative error below 2e-7 on the whole range; inputs below -87 give ~0, above 88 give +big.
+/// e^x for Float, relative error below 2e-7 on the whole range; inputs below -87 give ~0, above 88
+/// give +big, NaN gives NaN (so a diverging run reports a NaN loss instead of trapping).
 @inline(__always)
 public func fastExp(_ x: Float) -> Float {
-    let clamped = x < -87.0 ? -87.0 : (x > 88.0 ? 88.0 : x)
+    let clamped = x < -87.0 ? -87.0 : (x > 88.0 ? 88.0 : (x == x ? x : 0))
     let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
     // Cody–Waite reduction: r = x − n·ln2 with ln2 split in a high part exact in float and a low part.
     let r = (clamped - n * 0.693145751953125) - n * 1.428606765330187e-06
@@ -18,10 +19,10 @@ public func fastExp(_ x: Float) -> Float {
     p = p * r + 1.0
     p = p * r + 1.0
     let scale = Float(bitPattern: UInt32(bitPattern: Int32(n) &+ 127) << 23)
-    return p * scale
+    return x == x ? p * scale : x
 }
 
-/// erfc(|x|) with fractional error below ~2e-7 for every x (Chebyshev-fitted form t·exp(−z² + P(t)),
+/// erfc(|x|) with fractional error below (8 + 2x²)·2⁻²⁴ (the rounding of the exponent's argument dominates for large |x|) (Chebyshev-fitted form t·exp(−z² + P(t)),
 /// t = 1/(1 + z/2), Numerical Recipes §6.2).
 @inline(__always)
 public func fastErfcAbs(_ x: Float) -> Float {

@@ -101,3 +101,11 @@ final class FastMathTests: XCTestCase {
         for x: Float in [0.1, 0.7, 2.5] { XCTAssertEqual(fastTanh(-x), -fastTanh(x)) }
     }
 }
+
+final class FastMathNaNTests: XCTestCase {
+    /// A NaN activation must propagate (the trainer then stops on a NaN loss), not trap.
+    func testNaNPropagates() {
+        XCTAssertTrue(fastExp(.nan).isNaN)
+        XCTAssertEqual(fastExp(0), 1)
+    }
+}

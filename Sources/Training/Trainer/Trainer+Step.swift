@@ -1,0 +1,57 @@
+import BERT
+import Foundation
+import Kernels
+import Text
+
+/// What one optimizer step measured (identical on every rank except the timings).
+struct StepOutcome {
+    /// Mean training loss over the global batch.
+    var loss: Double
+    /// Global gradient norm before clipping.
+    var gradNorm: Double
+    /// Real (unpadded) tokens of the global batch per second of this step.
+    var tokensPerSecond: Double
+    var seconds: Double
+}
+
+extension Trainer {
+    /// One optimizer step: every micro-batch forward and backward (the loss of each scaled by
+    /// its share of the global batch), gradients summed across ranks, clipped, AdamW.
+    /// `globalBatch` lists the example indices of the whole step; this rank takes positions
+    /// rank, rank + N, … of it and cuts its part into grad_accumulation micro-batches.
+    func trainStep(plan: StepPlan, globalBatch: [Int]) throws -> StepOutcome {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let lossScale = Float(microBatch) / Float(config.batchSize)
+        let mine = BatchSampler.shard(globalBatch, rank: rank, worldSize: communicator.size)
+        model.gradients.zero()
+        var totals = [0.0, 0.0]  // Σ scaled loss, real tokens
+        for rows in BatchSampler.split(mine, into: config.gradAccumulation) {
+            let input = try train.modelInput(rows: rows)
+            let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator)
+            totals[0] += result.loss * Double(lossScale)
+            totals[1] += Double(input.realTokenCount)
+            model.backward()
+        }
+        try reducer.reduceAll(scale: 1)
+        try totals.withUnsafeMutableBufferPointer { buffer in
+            try watchdog.guarded("allreduce step loss", plan.step) { try communicator.allreduce(buffer, op: .sum) }
+        }
+        let loss = totals[0]
+        guard loss.isFinite else {
+            // Every rank holds the same reduced loss, so every rank stops here together.
+            throw TrainingError("the training loss became \(loss) at step \(plan.step + 1) (learning rate \(plan.learningRate)); lower learning_rate or set max_grad_norm")
+        }
+        let gradNorm: Double
+        if let maxNorm = config.maxGradNorm {
+            gradNorm = AdamWOptimizer.clip(model.gradients, maxNorm: maxNorm)
+        } else {
+            gradNorm = AdamWOptimizer.globalNorm(model.gradients)
+        }
+        let settings = AdamWSettings(learningRate: Float(plan.learningRate), beta1: Float(config.adamBeta1),
+                                     beta2: Float(config.adamBeta2), epsilon: Float(config.adamEpsilon),
+                                     weightDecay: Float(config.weightDecay))
+        optimizer.step(parameters: model.parameters, gradients: model.gradients, settings: settings)
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds)
+    }
+}

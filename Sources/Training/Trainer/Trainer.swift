@@ -1,0 +1,231 @@
+import BERT
+import Distributed
+import Foundation
+import Kernels
+import Logging
+import Text
+
+/// Data-parallel fine-tuning of a BERT on a GLUE task (ARCHITECTURE.md, "Trainer").
+///
+/// Every rank holds the whole model and trains on its shard of each global batch; gradients are
+/// summed across ranks by a ``GradientReducer`` (the loss is already divided by the global batch,
+/// so the sum is the global mean gradient). Rank 0 is the coordinator: it computes each step's
+/// ``StepPlan`` (learning rate, skim schedule values, evaluate/save/stop flags) and broadcasts it,
+/// writes checkpoints and the JSON Lines log, and prints the progress line. Every decision that
+/// changes which collectives run next is taken collectively, so no rank can wait for another
+/// forever; a ``Watchdog`` ends a rank stuck in a collective anyway.
+public final class Trainer {
+    public let config: TrainConfig
+    let communicator: Communicator
+    let logger: Logger
+    let task: GLUETask
+    let model: BertModel
+    let optimizer: AdamWOptimizer
+    let train: EncodedSplit
+    let dev: EncodedSplit
+    /// One seeded permutation of the training set per epoch, cut into global batches (a final
+    /// partial batch is left out so that every rank takes the same number of steps).
+    let sampler: BatchSampler
+    /// Optimizer steps per epoch.
+    let stepsPerEpoch: Int
+    /// Examples per micro-batch on one rank: batch_size / (ranks × grad_accumulation).
+    let microBatch: Int
+    /// Optimizer steps of the whole run.
+    public let totalSteps: Int
+    let learningRates: LearningRateSchedule
+    let skimSchedule: SkimSchedule
+    let watchdog: Watchdog
+    let reducer: GradientReducer
+    let store: CheckpointStore
+    /// The run's JSON Lines log (rank 0 only).
+    let log: JSONLinesLog?
+    /// This rank's generator: dropout masks and Gumbel noise.
+    var generator: SeededGenerator
+    /// Optimizer steps taken.
+    var step = 0
+    var metricsHistory: [[String: Double]] = []
+    /// The best evaluation so far (by the task's first metric).
+    var best: BestCheckpoint?
+    /// Step, metric name and value of the last evaluation.
+    var lastEvaluation: (step: Int, name: String, value: Double)?
+    /// Plan of the last step taken (its schedule values go into checkpoints).
+    var lastPlan: StepPlan?
+
+    var rank: Int { communicator.rank }
+    var isCoordinator: Bool { communicator.rank == 0 }
+
+    /// Loads data and model, agrees with every other rank on what is trained (handshake), and
+    /// resumes from a checkpoint if the configuration asks for it.
+    public init(config: TrainConfig, communicator: Communicator, logger: Logger) throws {
+        self.config = config
+        self.communicator = communicator
+        self.logger = logger
+        if let threads = config.threads { BLAS.threads = threads }
+        task = try ModelFactory.task(config)
+
+        let root = URL(fileURLWithPath: config.dataDir)
+        let tokenizer = try WordPieceTokenizer(vocabularyFile: URL(fileURLWithPath: config.vocabularyPath))
+        train = try EncodedSplit(task: task, split: "train", root: root, tokenizer: tokenizer,
+                                 maxLength: config.maxLength, limit: config.trainLimit)
+        dev = try EncodedSplit(task: task, split: "dev", root: root, tokenizer: tokenizer,
+                               maxLength: config.maxLength, limit: config.evalLimit)
+        let share = communicator.size * config.gradAccumulation
+        guard config.batchSize % share == 0 else {
+            throw TrainingError("batch_size \(config.batchSize) must be a multiple of ranks × grad_accumulation = \(communicator.size) × \(config.gradAccumulation)")
+        }
+        microBatch = config.batchSize / share
+        sampler = try BatchSampler(examples: train.examples, batchSize: config.batchSize, order: .shuffled,
+                                   seed: UInt64(config.seed), dropLast: true)
+        stepsPerEpoch = sampler.batchCount
+        guard stepsPerEpoch > 0 else {
+            throw TrainingError("\(train.file.path): \(train.count) training examples, fewer than one batch of \(config.batchSize)")
+        }
+        totalSteps = config.maxSteps ?? config.epochs * stepsPerEpoch
+        learningRates = LearningRateSchedule(config: config, totalSteps: totalSteps)
+        skimSchedule = SkimSchedule(config: config.skim)
+
+        let (model, report) = try ModelFactory.makeModel(config, task: task)
+        self.model = model
+        optimizer = AdamWOptimizer(layout: model.layout)
+        generator = SeededGenerator(seed: Self.generatorSeed(config.seed, rank: communicator.rank))
+
+        watchdog = Watchdog(rank: communicator.rank, warnAfter: config.watchdogWarnSeconds,
+                            limit: config.watchdogLimitSeconds)
+        reducer = try GradientReducer(
+            communicator: communicator, block: model.gradients.buffer,
+            tensors: model.layout.tensors.map { TensorRange(offset: $0.offset, count: $0.count) }, watchdog: watchdog)
+        store = CheckpointStore(root: URL(fileURLWithPath: config.outputDir))
+        log = communicator.rank == 0 ? try Self.openLog(config) : nil
+
+        if isCoordinator {
+            logger.info("model \(config.model): \(report.loaded.count) tensors loaded, initialised: \(report.initialized.joined(separator: ", "))")
+            logger.info("\(task.name): \(train.count) training examples, \(dev.count) dev examples; \(communicator.size) rank(s), micro-batch \(microBatch) × \(config.gradAccumulation) per rank, \(totalSteps) steps; BLAS \(BLAS.coreName) × \(BLAS.threads)")
+        }
+        try handshake()
+        try watchdog.guarded("broadcast initial parameters") {
+            try communicator.broadcast(model.parameters.buffer, root: 0)
+        }
+        try resumeIfAsked()
+    }
+
+    deinit { watchdog.stop() }
+
+    /// The JSON Lines log inside the output directory.
+    public static let logFileName = "metrics.jsonl"
+
+    static func openLog(_ config: TrainConfig) throws -> JSONLinesLog {
+        let directory = URL(fileURLWithPath: config.outputDir)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try config.yaml().write(to: directory.appendingPathComponent("config.yaml"), atomically: true, encoding: .utf8)
+        return try JSONLinesLog(url: directory.appendingPathComponent(Self.logFileName))
+    }
+
+    /// Every rank must train the same model on the same data with the same batch settings.
+    func handshake() throws {
+        var fields = Handshake()
+        fields.add("layout_fingerprint", hex: model.layout.fingerprint)
+        fields.add("config_hash", hex: config.canonicalHash())
+        fields.add("train_data_fingerprint", hex: train.fingerprint)
+        fields.add("dev_data_fingerprint", hex: dev.fingerprint)
+        fields.add("batch_size", config.batchSize)
+        fields.add("grad_accumulation", config.gradAccumulation)
+        fields.add("world_size", communicator.size)
+        try watchdog.guarded("startup handshake") { try fields.verify(on: communicator) }
+    }
+
+    /// The data identity stored in checkpoints.
+    var dataFingerprint: String { Fingerprint.hex(train.fingerprint) }
+
+    /// Trains to the end, evaluating and checkpointing as configured; returns the final dev metrics.
+    @discardableResult
+    public func run() throws -> TrainingSummary {
+        let progress = isCoordinator ? ProgressLine(totalSteps: totalSteps, startStep: step, every: config.logEvery) : nil
+        var orderEpoch = step / stepsPerEpoch
+        var batches = sampler.batches(epoch: orderEpoch)
+        var lastMetrics: [String: Double] = metricsHistory.last ?? [:]
+        while step < totalSteps {
+            let plan = try broadcastPlan()
+            if plan.epoch != orderEpoch {
+                orderEpoch = plan.epoch
+                batches = sampler.batches(epoch: orderEpoch)
+            }
+            let outcome = try trainStep(plan: plan, globalBatch: batches[plan.step % stepsPerEpoch])
+            step = plan.step + 1
+            lastPlan = plan
+            if step % config.logEvery == 0 || plan.flags.contains(.stop) {
+                var record = TrainLogRecord(step: step, epoch: plan.epoch, loss: outcome.loss,
+                                            learningRate: plan.learningRate,
+                                            tokensPerSecond: outcome.tokensPerSecond, stepSeconds: outcome.seconds)
+                record.gradNorm = outcome.gradNorm
+                try log?.append(record)
+            }
+            progress?.update(step: step, loss: outcome.loss, learningRate: plan.learningRate,
+                             tokensPerSecond: outcome.tokensPerSecond)
+            var improved = false
+            if plan.flags.contains(.evaluate) {
+                (lastMetrics, improved) = try evaluateAndRecord(epoch: plan.epoch)
+            }
+            if plan.flags.contains(.save) || (config.keepBest && improved) { try saveCheckpoint() }
+            if plan.flags.contains(.stop) { break }
+        }
+        progress?.finish()
+        let hash = try verifyIdenticalParameters()
+        if isCoordinator {
+            logger.info("finished at step \(step): \(Self.describe(lastMetrics)); parameter hash \(Fingerprint.hex(hash)) on every rank")
+        }
+        return TrainingSummary(step: step, metrics: lastMetrics, parameterHash: hash)
+    }
+
+    /// Rank 0 computes the plan of the next step from the schedules; every rank receives it.
+    func broadcastPlan() throws -> StepPlan {
+        var values = [Double](repeating: 0, count: StepPlan.encodedCount)
+        if isCoordinator {
+            let next = step + 1
+            let endOfEpoch = next % stepsPerEpoch == 0
+            var flags: StepPlan.Flags = []
+            if let every = config.evalEvery { if next % every == 0 { flags.insert(.evaluate) } } else if endOfEpoch {
+                flags.insert(.evaluate)
+            }
+            if config.saveEvery > 0 && next % config.saveEvery == 0 { flags.insert(.save) }
+            if next == totalSteps { flags.formUnion([.evaluate, .save, .stop]) }
+            values = StepPlan(step: step, epoch: step / stepsPerEpoch, learningRate: learningRates,
+                              skim: skimSchedule, flags: flags).encoded()
+        }
+        try values.withUnsafeMutableBufferPointer { buffer in
+            try watchdog.guarded("broadcast step plan", step) { try communicator.broadcast(buffer, root: 0) }
+        }
+        return try StepPlan(encoded: values)
+    }
+
+    /// After training every rank must hold the same parameters; returns their hash.
+    func verifyIdenticalParameters() throws -> UInt64 {
+        let hash = Self.hash(model.parameters)
+        let hashes = try watchdog.guarded("allgather parameter hashes") {
+            try communicator.allgather([Int64(bitPattern: hash)])
+        }
+        if let differing = hashes.firstIndex(where: { $0 != Int64(bitPattern: hash) }) {
+            throw TrainingError("parameters differ between ranks after training: rank \(rank) has \(Fingerprint.hex(hash)), rank \(differing) has \(Fingerprint.hex(UInt64(bitPattern: hashes[differing])))")
+        }
+        return hash
+    }
+
+    /// FNV-1a over the parameter bytes.
+    static func hash(_ buffer: FlatBuffer) -> UInt64 {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        let bytes = UnsafeRawBufferPointer(start: buffer.pointer, count: buffer.count * MemoryLayout<Float>.stride)
+        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
+        return hash
+    }
+
+    static func describe(_ metrics: [String: Double]) -> String {
+        metrics.filter { $0.key != "step" }.sorted { $0.key < $1.key }
+            .map { String(format: "%@ %.4f", $0.key, $0.value) }.joined(separator: ", ")
+    }
+}
+
+/// What a finished run reports.
+public struct TrainingSummary: Sendable {
+    public let step: Int
+    public let metrics: [String: Double]
+    public let parameterHash: UInt64
+}
