@@ -41,12 +41,16 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
 
+        // Runs the built skim binary (alone or under mpirun) with a deadline, for end-to-end tests.
+        .target(name: "SkimTestSupport", path: "Tests/SkimTestSupport"),
+
         .testTarget(name: "KernelsTests", dependencies: ["Kernels"]),
         .testTarget(name: "SafeTensorsTests", dependencies: ["SafeTensors"]),
         .testTarget(name: "BERTTests", dependencies: ["BERT", "Kernels", "SafeTensors"]),
         .testTarget(name: "TextTests", dependencies: ["Text"]),
-        .testTarget(name: "DistributedTests", dependencies: ["Distributed"]),
-        .testTarget(name: "TrainingTests", dependencies: ["Training", "BERT", "Text", "Distributed"]),
+        .testTarget(name: "DistributedTests", dependencies: ["Distributed", "SkimTestSupport"]),
+        .testTarget(name: "TrainingTests", dependencies: ["Training", "BERT", "Text", "Distributed", "SafeTensors",
+                                                          "SkimTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -21,12 +21,19 @@ struct TrainCommand: ParsableCommand {
     @Option(help: ArgumentHelp("auto (newest valid checkpoint), never, or a checkpoint directory.", valueName: "policy"))
     var resume: String?
 
+    @Option(help: .hidden) var testKillAfterStep: Int?
+    @Option(help: .hidden) var testKillDuringSave: Int?
+    @Option(help: .hidden) var testKillRank: Int?
+
     func run() throws {
         let context = try RankContext(label: "skim.train")
         context.run {
             let settings = try TrainConfig.load(file: config.map { URL(fileURLWithPath: $0) },
                                                 overrides: overrides + (resume.map { ["resume=\($0)"] } ?? []))
             let trainer = try Trainer(config: settings, communicator: context.communicator, logger: context.logger)
+            trainer.faults.killAfterStep = testKillAfterStep
+            trainer.faults.killDuringSaveOfStep = testKillDuringSave
+            trainer.faults.rank = testKillRank
             try trainer.run()
         }
     }

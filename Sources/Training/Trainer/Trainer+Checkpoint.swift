@@ -31,6 +31,7 @@ extension Trainer {
         let draft = try store.begin(step: step)
         do {
             try draft.add(CheckpointFileName.model) { try model.exportSafetensors(to: $0) }
+            faults.killIfAsked(duringSaveOf: step, rank: rank)
             try draft.add(CheckpointFileName.optimizer) { try OptimizerState.write(optimizer, to: $0) }
             for r in 0..<communicator.size {
                 let state = generatorStates[(4 * r)..<(4 * r + 4)].map { UInt64(bitPattern: $0) }

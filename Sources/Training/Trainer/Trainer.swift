@@ -51,6 +51,9 @@ public final class Trainer {
     /// Plan of the last step taken (its schedule values go into checkpoints).
     var lastPlan: StepPlan?
 
+    /// Deliberate crashes for the resume tests.
+    public var faults = FaultInjection()
+
     var rank: Int { communicator.rank }
     var isCoordinator: Bool { communicator.rank == 0 }
 
@@ -161,6 +164,7 @@ public final class Trainer {
             }
             progress?.update(step: step, loss: outcome.loss, learningRate: plan.learningRate,
                              tokensPerSecond: outcome.tokensPerSecond)
+            faults.killIfAsked(afterStep: step, rank: rank)
             var improved = false
             if plan.flags.contains(.evaluate) {
                 (lastMetrics, improved) = try evaluateAndRecord(epoch: plan.epoch)

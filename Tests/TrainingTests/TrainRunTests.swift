@@ -1,0 +1,157 @@
+import Foundation
+import SafeTensors
+import SkimTestSupport
+import Training
+import XCTest
+
+/// `skim train` end to end on the tiny fixture BERT (`Configs/ci-tiny.yaml`: 12 steps, a
+/// checkpoint every 4, dropout on), alone and under `mpirun -np 2`: exact resume after SIGKILL,
+/// a crash while writing a checkpoint, a corrupted checkpoint, 1 rank vs 2 ranks, and bad input
+/// stopping every rank.
+final class TrainRunTests: XCTestCase {
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skim-train-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// `skim train -c Configs/ci-tiny.yaml --set output_dir=<scratch>/<name> …`.
+    func train(_ name: String, ranks: Int?, _ extra: [String] = [], expectSuccess: Bool = true,
+               file: StaticString = #filePath, line: UInt = #line) throws -> SkimJob.Result {
+        let arguments = ["train", "-c", "Configs/ci-tiny.yaml", "--set", "output_dir=\(directory(name).path)"] + extra
+        let result = try SkimJob.run(ranks: ranks, arguments, timeout: 180)
+        XCTAssertFalse(result.timedOut, result.summary, file: file, line: line)
+        if expectSuccess { XCTAssertEqual(result.status, 0, result.summary, file: file, line: line) }
+        return result
+    }
+
+    func directory(_ name: String) -> URL { scratch.appendingPathComponent(name) }
+
+    /// The log without its timing fields.
+    func deterministicLog(_ name: String) throws -> [[String: JSONValue]] {
+        try JSONLinesLog.deterministicRecords(at: directory(name).appendingPathComponent(Trainer.logFileName))
+    }
+
+    func finalModel(_ name: String) throws -> Data {
+        try Data(contentsOf: directory(name).appendingPathComponent("step-00000012/model.safetensors"))
+    }
+
+    func assertIdenticalRuns(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let logA = try deterministicLog(a), logB = try deterministicLog(b)
+        XCTAssertEqual(logA.count, 15, "12 train and 3 eval records", file: file, line: line)
+        XCTAssertEqual(logA, logB, "logged losses and metrics must be bitwise identical", file: file, line: line)
+        XCTAssertEqual(try finalModel(a), try finalModel(b), "final parameters must be bitwise identical", file: file, line: line)
+    }
+
+    func checkExactResume(ranks: Int?, killAfter step: Int, killRank: Int?) throws {
+        _ = try train("straight", ranks: ranks)
+        var kill = ["--test-kill-after-step", "\(step)"]
+        if let killRank { kill += ["--test-kill-rank", "\(killRank)"] }
+        let killed = try train("resumed", ranks: ranks, kill, expectSuccess: false)
+        XCTAssertNotEqual(killed.status, 0, "the run must have been killed: \(killed.summary)")
+        let resumed = try train("resumed", ranks: ranks)
+        XCTAssertTrue(resumed.output.contains("resumed exactly from"), resumed.summary)
+        try assertIdenticalRuns("straight", "resumed")
+    }
+
+    func testKilledRunResumesBitwiseOnOneProcess() throws {
+        try checkExactResume(ranks: nil, killAfter: 6, killRank: nil)
+    }
+
+    func testKilledRankResumesBitwiseOnTwoRanks() throws {
+        try checkExactResume(ranks: 2, killAfter: 7, killRank: 1)
+    }
+
+    func testRunKilledWhileSavingResumesFromThePreviousCheckpoint() throws {
+        _ = try train("straight", ranks: 2)
+        let killed = try train("resumed", ranks: 2, ["--test-kill-during-save", "8", "--test-kill-rank", "0"],
+                               expectSuccess: false)
+        XCTAssertNotEqual(killed.status, 0, killed.summary)
+        let resumed = try train("resumed", ranks: 2)
+        XCTAssertTrue(resumed.output.contains("resumed exactly from"), resumed.summary)
+        XCTAssertTrue(resumed.output.contains("step-00000004 at step 4"), "the torn step-8 draft must not be used: \(resumed.summary)")
+        try assertIdenticalRuns("straight", "resumed")
+    }
+
+    func testCorruptedAndTruncatedCheckpointsAreSkipped() throws {
+        _ = try train("straight", ranks: nil, ["--set", "keep_last=5"])
+        _ = try train("damaged", ranks: nil, ["--set", "keep_last=5"])
+        // Flip one byte of the newest checkpoint's model and truncate the one before.
+        let newest = directory("damaged").appendingPathComponent("step-00000012/model.safetensors")
+        var bytes = try Data(contentsOf: newest)
+        bytes[bytes.count / 2] ^= 0x40
+        try bytes.write(to: newest)
+        let previous = directory("damaged").appendingPathComponent("step-00000008/optimizer.safetensors")
+        let handle = try FileHandle(forWritingTo: previous)
+        try handle.truncate(atOffset: 100)
+        try handle.close()
+        let resumed = try train("damaged", ranks: nil, ["--set", "keep_last=5"])
+        XCTAssertTrue(resumed.output.contains("skipping checkpoint step-00000012"), resumed.summary)
+        XCTAssertTrue(resumed.output.contains("skipping checkpoint step-00000008"), resumed.summary)
+        XCTAssertTrue(resumed.output.contains("from \(directory("damaged").path)/step-00000004 at step 4"), resumed.summary)
+        try assertIdenticalRuns("straight", "damaged")
+    }
+
+    /// Without dropout, 1 rank with batch 8 and 2 ranks with batch 4 each take the same steps.
+    func testTwoRanksMatchOneRankWithTheSameGlobalBatch() throws {
+        let settings = ["--set", "dropout=0", "--set", "max_steps=20", "--set", "save_every=0", "--set", "eval_every=10"]
+        _ = try train("one", ranks: nil, settings)
+        _ = try train("two", ranks: 2, settings)
+        let one = try deterministicLog("one").filter { $0["event"] == .string("train") }
+        let two = try deterministicLog("two").filter { $0["event"] == .string("train") }
+        XCTAssertEqual(one.count, 20)
+        XCTAssertEqual(two.count, 20)
+        for (a, b) in zip(one, two) {
+            let lossA = try XCTUnwrap(a["loss"]?.number), lossB = try XCTUnwrap(b["loss"]?.number)
+            XCTAssertEqual(lossA, lossB, accuracy: 1e-5 * max(1, abs(lossA)), "step \(a["step"]!)")
+        }
+        let a = try SafeTensorsFile(contentsOf: directory("one").appendingPathComponent("step-00000020/model.safetensors"))
+        let b = try SafeTensorsFile(contentsOf: directory("two").appendingPathComponent("step-00000020/model.safetensors"))
+        let initial = try SafeTensorsFile(contentsOf: SkimJob.packageRoot.appendingPathComponent("Tests/Fixtures/bert/tiny-bert/model.safetensors"))
+        XCTAssertEqual(a.names.sorted(), b.names.sorted())
+        var squaredDifference = 0.0, squaredMovement = 0.0
+        // The attention key bias adds the same q·b to every score of a query, which softmax
+        // ignores: its true gradient is 0 and its computed one pure rounding noise, which AdamW
+        // normalises into steps of ±lr in whatever direction the noise points.
+        for name in a.names where initial.contains(name) && !name.hasSuffix("attention.self.key.bias") {
+            let x = try a.floats(name), y = try b.floats(name), x0 = try initial.floats(name)
+            for i in x.indices {
+                squaredDifference += Double(x[i] - y[i]) * Double(x[i] - y[i])
+                squaredMovement += Double(x[i] - x0[i]) * Double(x[i] - x0[i])
+            }
+        }
+        // Summation order is the only difference; the RMS difference must be a small fraction of
+        // how far training moved the parameters.
+        let relative = (squaredDifference / squaredMovement).squareRoot()
+        XCTAssertGreaterThan(squaredMovement, 0)
+        XCTAssertLessThan(relative, 1e-4, "RMS(one − two) / RMS(one − initial) after 20 steps")
+        print("1 rank vs 2 ranks after 20 steps: relative RMS parameter difference \(relative)")
+    }
+
+    func testUnknownConfigKeyStopsEveryRank() throws {
+        let result = try train("bad-key", ranks: 2, ["--set", "learning_rat=1e-3"], expectSuccess: false)
+        XCTAssertNotEqual(result.status, 0, result.summary)
+        XCTAssertTrue(result.output.contains("learning_rat"), result.summary)
+    }
+
+    func testMissingDataStopsEveryRank() throws {
+        let result = try train("no-data", ranks: 2, ["--set", "data_dir=\(scratch.path)/nowhere"], expectSuccess: false)
+        XCTAssertNotEqual(result.status, 0, result.summary)
+        XCTAssertTrue(result.output.contains("nowhere/glue_data/SST-2/train.tsv"), result.summary)
+    }
+
+    func testRankWithADifferentConfigStopsTheJob() throws {
+        let common = ["train", "-c", "Configs/ci-tiny.yaml", "--set", "output_dir=\(directory("mismatch").path)",
+                      "--set", "watchdog_warn_seconds=5", "--set", "watchdog_limit_seconds=30"]
+        let result = try SkimJob.run(perRank: [common, common + ["--set", "learning_rate=2e-3"]], timeout: 120)
+        XCTAssertFalse(result.timedOut, result.summary)
+        XCTAssertNotEqual(result.status, 0, result.summary)
+        XCTAssertTrue(result.output.contains("config"), result.summary)
+        XCTAssertTrue(result.output.contains("differs"), result.summary)
+    }
+}
