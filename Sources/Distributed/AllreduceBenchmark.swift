@@ -1,3 +1,5 @@
+import Foundation
+
 /// Timings of gradient-sized allreduces: one blocking allreduce of the whole buffer, and the
 /// gradient reducer's bucketed paths (non-blocking with nothing to overlap, and blocking).
 public struct AllreduceBenchmark {
@@ -41,7 +43,8 @@ public struct AllreduceBenchmark {
         let reducer = try GradientReducer(communicator: communicator, block: buffer, tensors: tensors,
                                           bucketBytes: bucketBytes, firstBucketBytes: Swift.min(bucketBytes, 1 << 20))
         let byteCount = count * MemoryLayout<Float>.stride
-        let buckets = "\(reducer.buckets.count) buckets ≤ \(bucketBytes >> 20) MiB"
+        let bucketCount = reducer.buckets.count
+        let buckets = "\(bucketCount) bucket\(bucketCount == 1 ? "" : "s") ≤ \(Self.mebibytes(bucketBytes)) MiB"
         return [
             try time("allreduce", byteCount) { try communicator.allreduce(buffer, op: .sum) },
             try time("bucketed iallreduce (\(buckets))", byteCount) {
@@ -51,6 +54,10 @@ public struct AllreduceBenchmark {
             },
             try time("bucketed blocking allreduce (\(buckets))", byteCount) { try reducer.reduceAll(scale: 1) },
         ]
+    }
+
+    private static func mebibytes(_ bytes: Int) -> String {
+        bytes % (1 << 20) == 0 ? "\(bytes >> 20)" : String(format: "%.2f", Double(bytes) / 1_048_576)
     }
 
     /// Median over `iterations` of the slowest rank's time for `body`, each run started by a barrier.

@@ -186,8 +186,8 @@ public struct SelfCheck {
         // same way here.
         let expected = (0..<end).map { inTensor[$0] ? Float(Int(pattern($0)) * triangle) * scale : 0 }
         if let wrong = mismatch(block, expected) { return wrong }
-        let hashes = try communicator.allgather([fingerprint(block)])
-        return Set(hashes).count == 1 ? nil : "ranks hold different bits: \(hashes)"
+        let replicas = try block.withUnsafeBufferPointer { try communicator.compareReplicas($0) }
+        return replicas.allIdentical ? nil : "ranks hold different bits: \(replicas.fingerprints)"
     }
 
     // MARK: Helpers
@@ -197,13 +197,6 @@ public struct SelfCheck {
         guard actual.count == expected.count else { return "got \(actual.count) elements, expected \(expected.count)" }
         guard let index = actual.indices.first(where: { actual[$0] != expected[$0] }) else { return nil }
         return "element \(index) is \(actual[index]), expected \(expected[index])"
-    }
-
-    /// FNV-1a over the values' bits.
-    private func fingerprint(_ values: [Float]) -> Int64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        for value in values { hash = (hash ^ UInt64(value.bitPattern)) &* 0x0000_0100_0000_01b3 }
-        return Int64(bitPattern: hash)
     }
 }
 

@@ -149,15 +149,21 @@ struct DistributedCheckCommand: ParsableCommand {
             Self.say("")
             Self.say("allreduce bandwidth, \(communicator.size) ranks, in-place Float sum, median of \(iterations) "
                      + "(slowest rank), GB/s = buffer bytes / time:")
-            Self.say(String(format: "%10@  %-44@ %10@ %8@", "MiB" as NSString, "method" as NSString,
-                            "ms" as NSString, "GB/s" as NSString))
+            Self.say(Self.row("MiB", "method", "ms", "GB/s"))
         }
         for bytes in try sizeList() {
             for m in try bench.measure(bytes: bytes) where rank == 0 {
-                Self.say(String(format: "%10.2f  %-44@ %10.3f %8.2f", Double(m.bytes) / 1_048_576, m.name as NSString,
-                                m.medianSeconds * 1000, m.gigabytesPerSecond))
+                Self.say(Self.row(String(format: "%.2f", Double(m.bytes) / 1_048_576), m.name,
+                                  String(format: "%.3f", m.medianSeconds * 1000), String(format: "%.2f", m.gigabytesPerSecond)))
             }
         }
+    }
+
+    /// One table row: right-aligned size, left-aligned method, right-aligned time and bandwidth.
+    static func row(_ size: String, _ method: String, _ milliseconds: String, _ bandwidth: String) -> String {
+        func right(_ text: String, _ width: Int) -> String { String(repeating: " ", count: max(0, width - text.count)) + text }
+        func left(_ text: String, _ width: Int) -> String { text + String(repeating: " ", count: max(0, width - text.count)) }
+        return right(size, 8) + "  " + left(method, 48) + right(milliseconds, 10) + right(bandwidth, 8)
     }
 
     /// A line on stdout, flushed (mpirun forwards it at once; `_exit` would lose buffered output).

@@ -156,6 +156,23 @@ final class InProcessCommunicatorTests: XCTestCase {
         }
     }
 
+    func testReplicaComparisonNamesTheRankThatDiffers() throws {
+        let results = try InProcessGroup.run(size: 3, timeout: 10) { comm -> (ReplicaComparison, ReplicaComparison) in
+            var values = (0..<1000).map { Float($0) * 0.25 }
+            let same = try values.withUnsafeBufferPointer { try comm.compareReplicas($0) }
+            if comm.rank == 2 { values[999] = values[999].nextUp }
+            let different = try values.withUnsafeBufferPointer { try comm.compareReplicas($0) }
+            return (same, different)
+        }
+        for (same, different) in results {
+            XCTAssertTrue(same.allIdentical)
+            XCTAssertEqual(Set(same.fingerprints).count, 1)
+            XCTAssertFalse(different.allIdentical)
+            XCTAssertEqual(different.differingRanks, [2])
+            XCTAssertEqual(different, results[0].1)
+        }
+    }
+
     func testNonBlockingAllreduceUnderInterleavings() throws {
         for size in rankCounts {
             for pattern in 0..<4 {
