@@ -3,10 +3,15 @@
 
 /// e^x for Float, relative error below 2e-7 on the whole range; inputs below -87 give ~0, above 88
 /// give +big, NaN gives NaN (so a diverging run reports a NaN loss instead of trapping).
+///
+/// Only float multiply-adds, selects and 32-bit integer operations: loops calling it vectorise.
+/// n = round(x·log2 e) comes from adding 1.5·2²³ (the float's low mantissa bits then hold n),
+/// which avoids a float-to-integer conversion (that traps out of range, blocking vectorisation).
 @inline(__always)
 public func fastExp(_ x: Float) -> Float {
     let clamped = x < -87.0 ? -87.0 : (x > 88.0 ? 88.0 : (x == x ? x : 0))
-    let n = (clamped * 1.442695040888963).rounded(.toNearestOrEven)
+    let shifted = clamped * 1.442695040888963 + 12_582_912.0
+    let n = shifted - 12_582_912.0
     // Cody–Waite reduction: r = x − n·ln2 with ln2 split in a high part exact in float and a low part.
     let r = (clamped - n * 0.693145751953125) - n * 1.428606765330187e-06
     // Degree-7 Taylor polynomial on |r| ≤ ln2/2 (truncation error < 6e-9 relative).
@@ -18,7 +23,8 @@ public func fastExp(_ x: Float) -> Float {
     p = p * r + 0.5
     p = p * r + 1.0
     p = p * r + 1.0
-    let scale = Float(bitPattern: UInt32(bitPattern: Int32(n) &+ 127) << 23)
+    // 2ⁿ: n sits in the low bits of `shifted` (as n + 0x40_0000 of the 1.5·2²³ mantissa).
+    let scale = Float(bitPattern: (shifted.bitPattern &- 0x4B40_0000 &+ 127) << 23)
     return x == x ? p * scale : x
 }
 

@@ -12,13 +12,26 @@ public enum GELU {
     }
 
     /// dx[i] = dy[i]·(Φ(x) + x·φ(x)), φ the standard normal density. dx may alias dy.
+    /// The derivative is computed in chunks into a stack buffer first: with dx possibly aliasing dy,
+    /// a single loop would not vectorise.
     public static func backward(dy: UnsafePointer<Float>, x: UnsafePointer<Float>,
                                 dx: UnsafeMutablePointer<Float>, count: Int) {
-        for i in 0..<count {
-            let v = x[i]
-            let cdf = 0.5 * onePlusErf(v * invSqrt2)
-            let pdf = invSqrt2Pi * fastExp(-0.5 * v * v)
-            dx[i] = dy[i] * (cdf + v * pdf)
+        let chunk = 512
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: chunk) { derivative in
+            let d = derivative.baseAddress!
+            var start = 0
+            while start < count {
+                let n = min(chunk, count - start)
+                let xs = x + start
+                for i in 0..<n {
+                    let v = xs[i]
+                    let cdf = 0.5 * onePlusErf(v * invSqrt2)
+                    let pdf = invSqrt2Pi * fastExp(-0.5 * v * v)
+                    d[i] = cdf + v * pdf
+                }
+                for i in 0..<n { dx[start + i] = dy[start + i] * d[i] }
+                start += n
+            }
         }
     }
 }

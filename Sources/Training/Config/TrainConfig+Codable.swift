@@ -10,6 +10,7 @@ extension TrainConfig {
         case docStride = "doc_stride"
         case batchSize = "batch_size"
         case gradAccumulation = "grad_accumulation"
+        case lengthBucketing = "length_bucketing"
         case maxSteps = "max_steps"
         case trainLimit = "train_limit"
         case evalLimit = "eval_limit"
@@ -39,7 +40,7 @@ extension TrainConfig {
             case .maxLength, .docStride, .batchSize, .gradAccumulation, .epochs, .seed,
                  .saveEvery, .keepLast, .logEvery:
                 return .value(.integer)
-            case .maxSteps, .trainLimit, .evalLimit, .warmupSteps, .evalEvery, .threads:
+            case .maxSteps, .trainLimit, .evalLimit, .warmupSteps, .evalEvery, .threads, .lengthBucketing:
                 return .nullable(.integer)
             case .learningRate, .warmupRatio, .weightDecay, .adamBeta1, .adamBeta2, .adamEpsilon,
                  .watchdogWarnSeconds, .watchdogLimitSeconds:
@@ -66,6 +67,7 @@ extension TrainConfig {
         try c.update(&docStride, .docStride)
         try c.update(&batchSize, .batchSize)
         try c.update(&gradAccumulation, .gradAccumulation)
+        try c.update(&lengthBucketing, .lengthBucketing)
         try c.update(&epochs, .epochs)
         try c.update(&maxSteps, .maxSteps)
         try c.update(&trainLimit, .trainLimit)
@@ -106,6 +108,7 @@ extension TrainConfig {
         try c.encode(docStride, forKey: .docStride)
         try c.encode(batchSize, forKey: .batchSize)
         try c.encode(gradAccumulation, forKey: .gradAccumulation)
+        try c.encode(lengthBucketing, forKey: .lengthBucketing)
         try c.encode(epochs, forKey: .epochs)
         try c.encode(maxSteps, forKey: .maxSteps)
         try c.encode(trainLimit, forKey: .trainLimit)

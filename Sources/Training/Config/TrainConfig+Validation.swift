@@ -39,6 +39,7 @@ extension TrainConfig {
         rules.positive("grad_accumulation", gradAccumulation)
         rules.require(batchSize % max(gradAccumulation, 1) == 0, "batch_size",
                       "'batch_size' \(batchSize) must be divisible by 'grad_accumulation' \(gradAccumulation)")
+        rules.positive("length_bucketing", lengthBucketing)
         rules.positive("epochs", epochs)
         rules.positive("max_steps", maxSteps)
         rules.positive("train_limit", trainLimit)

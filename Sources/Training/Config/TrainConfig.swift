@@ -33,6 +33,11 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var batchSize: Int = 32
     /// Micro-steps accumulated before each optimizer step.
     public var gradAccumulation: Int = 1
+    /// Length bucketing: each epoch's permutation is cut into pools of this many global batches,
+    /// each pool sorted by length before it is cut into batches, and the batches shuffled. Less
+    /// padding (SST-2: ~1.1× the real tokens instead of ~3×), the same examples per epoch. nil:
+    /// uniformly random batches, as Hugging Face's Trainer.
+    public var lengthBucketing: Int?
     /// Passes over the training data (ignored when ``maxSteps`` is set).
     public var epochs: Int = 2
     /// Optimizer steps to take; overrides ``epochs``.

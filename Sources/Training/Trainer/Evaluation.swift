@@ -3,16 +3,98 @@ import Distributed
 import Foundation
 import Text
 
+/// What one evaluation measured, identical on every rank.
+struct EvaluationOutcome {
+    var metrics: [MetricValue]
+    /// Transkimmer only: kept tokens and FLOPs of the removal forward on these examples (padded
+    /// baseline: every sequence padded to max_length, as the papers count).
+    var flops: SkimFlops?
+    /// Seconds of skimming (or dense) inference summed over the batches, the slowest rank's.
+    var inferenceSeconds: Double
+    /// Seconds of dense inference of the same batches (only with `measureDense`).
+    var denseSeconds: Double?
+}
+
 /// Dev-set evaluation shared by every rank: rank r predicts examples r, r + N, r + 2N, …; the
-/// predictions are gathered so that every rank computes the same metrics over the whole split.
+/// predictions (and, when skimming, each example's kept-token counts) are gathered so that
+/// every rank computes the same metrics over the whole split.
+///
+/// A Transkimmer model is evaluated as it is deployed: the removal engine with deterministic
+/// decisions runs every layer on the kept tokens only.
 enum Evaluation {
     /// Examples per forward pass on one rank.
-    static let batchSize = 64
+    static let batchSize = 32
 
-    /// The task metrics of `model` on `split` (fractions, e.g. accuracy 0.91).
-    static func metrics(model: BertModel, split: EncodedSplit, communicator: Communicator) throws -> [MetricValue] {
-        let predictions = try gatheredPredictions(model: model, split: split, communicator: communicator)
-                switch split.task.labels {
+    static func run(model: BertModel, split: EncodedSplit, paddedLength: Int, communicator: Communicator,
+                    measureDense: Bool = false) throws -> EvaluationOutcome {
+        let skimming = model.layout.index(of: "bert.encoder.layer.0.skim_predictor.4.bias") != nil
+        let layers = model.config.numHiddenLayers
+        let width = skimming ? 2 + layers : 1  // prediction bits, then real length and kept per layer
+        let ranks = communicator.size
+        let slots = (split.count + ranks - 1) / ranks
+        // This rank's examples, longest first so that batches carry little padding.
+        let mine = stride(from: communicator.rank, to: split.count, by: ranks).sorted {
+            split.examples[$0].length > split.examples[$1].length
+        }
+        var local = [Int64](repeating: Int64(Float.nan.bitPattern), count: slots * width)
+        let engine = skimming ? SkimInference(model: model, maxBatch: batchSize, maxSeqLen: paddedLength) : nil
+        var seconds = 0.0, denseSeconds = 0.0
+        var start = 0
+        while start < mine.count {
+            let rows = Array(mine[start..<min(start + batchSize, mine.count)])
+            let input = try split.modelInput(rows: rows)
+            if measureDense, let engine {
+                denseSeconds += try timed { _ = try engine.forwardDense(input) }
+            }
+            var logits: [Float] = []
+            var kept: [[Int]] = []
+            seconds += try timed {
+                if let engine {
+                    let result = try engine.forward(input)
+                    logits = result.logits
+                    kept = result.keptPerSequence
+                } else {
+                    logits = try model.predict(input)
+                }
+            }
+            for (row, index) in rows.enumerated() {
+                let base = (index / ranks) * width
+                local[base] = Int64(prediction(logits, row: row, outputs: split.task.outputCount).bitPattern)
+                if skimming {
+                    local[base + 1] = Int64(split.examples[index].length)
+                    for l in 0..<layers { local[base + 2 + l] = Int64(kept[l][row]) }
+                }
+            }
+            start += batchSize
+        }
+        let all = try communicator.allgather(local)
+        let slowest = try communicator.allreduce(seconds, op: .max)
+        let slowestDense = try communicator.allreduce(denseSeconds, op: .max)
+        func value(_ index: Int, _ field: Int) -> Int64 { all[((index % ranks) * slots + index / ranks) * width + field] }
+        let predictions = (0..<split.count).map { Float(bitPattern: UInt32(truncatingIfNeeded: value($0, 0))) }
+        var flops: SkimFlops?
+        if skimming {
+            var counter = SkimFlops(config: model.config)
+            for index in 0..<split.count {
+                counter.add(realLength: Int(value(index, 1)), paddedLength: paddedLength,
+                            kept: (0..<layers).map { Int(value(index, 2 + $0)) })
+            }
+            flops = counter
+        }
+        return EvaluationOutcome(metrics: try metrics(predictions, split: split), flops: flops,
+                                 inferenceSeconds: slowest, denseSeconds: measureDense && skimming ? slowestDense : nil)
+    }
+
+    /// The class index (as Float) of the largest logit, or the score of a regression head.
+    static func prediction(_ logits: [Float], row: Int, outputs: Int) -> Float {
+        guard outputs > 1 else { return logits[row] }
+        var best = 0
+        for c in 1..<outputs where logits[row * outputs + c] > logits[row * outputs + best] { best = c }
+        return Float(best)
+    }
+
+    static func metrics(_ predictions: [Float], split: EncodedSplit) throws -> [MetricValue] {
+        switch split.task.labels {
         case .classes:
             let labels = try split.examples.map { example -> Int in
                 guard case .classIndex(let c) = example.label else { throw TrainingError("\(split.file.path): an example without a class label") }
@@ -28,37 +110,10 @@ enum Evaluation {
         }
     }
 
-    /// Every example's prediction, in split order: the class index (as Float) or the score.
-    static func gatheredPredictions(model: BertModel, split: EncodedSplit, communicator: Communicator) throws -> [Float] {
-        let ranks = communicator.size
-        let slots = (split.count + ranks - 1) / ranks
-        // This rank's examples, longest first so that batches carry little padding.
-        let mine = stride(from: communicator.rank, to: split.count, by: ranks).sorted {
-            split.examples[$0].ids.count > split.examples[$1].ids.count
-        }
-        var local = [Int64](repeating: Int64(Float.nan.bitPattern), count: slots)
-        let outputs = split.task.outputCount
-        var start = 0
-        while start < mine.count {
-            let indices = mine[start..<min(start + batchSize, mine.count)]
-            let logits = try model.predict(split.modelInput(rows: Array(indices)))
-            for (row, index) in indices.enumerated() {
-                let value: Float
-                if outputs == 1 {
-                    value = logits[row]
-                } else {
-                    var bestClass = 0
-                    for c in 1..<outputs where logits[row * outputs + c] > logits[row * outputs + bestClass] { bestClass = c }
-                    value = Float(bestClass)
-                }
-                local[index / ranks] = Int64(value.bitPattern)
-            }
-            start += batchSize
-        }
-        let all = try communicator.allgather(local)
-        return (0..<split.count).map { index in
-            Float(bitPattern: UInt32(truncatingIfNeeded: all[(index % ranks) * slots + index / ranks]))
-        }
+    static func timed(_ body: () throws -> Void) rethrows -> Double {
+        let start = DispatchTime.now().uptimeNanoseconds
+        try body()
+        return Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
     }
 }
 
@@ -69,14 +124,23 @@ extension Trainer {
     func evaluateAndRecord(epoch: Int) throws -> (metrics: [String: Double], improved: Bool) {
         var improved = false
         let start = DispatchTime.now().uptimeNanoseconds
-        let values = try watchdog.guarded("evaluation", step) {
-            try Evaluation.metrics(model: model, split: dev, communicator: communicator)
+        let outcome = try watchdog.guarded("evaluation", step) {
+            try Evaluation.run(model: model, split: dev, paddedLength: config.maxLength, communicator: communicator)
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        var metrics = Dictionary(uniqueKeysWithValues: values.map { ($0.name, $0.value) })
+        var metrics = Dictionary(uniqueKeysWithValues: outcome.metrics.map { ($0.name, $0.value) })
+        if let flops = outcome.flops {
+            metrics["flops_speedup"] = flops.speedup
+            metrics["kept_mean"] = flops.keptFraction.reduce(0, +) / Double(max(flops.keptFraction.count, 1))
+        }
         try log?.append(EvalLogRecord(step: step, epoch: epoch, examples: dev.count, metrics: metrics, evalSeconds: seconds))
-        if isCoordinator { logger.info("step \(step) dev: \(Self.describe(metrics)) (\(String(format: "%.1f", seconds)) s)") }
-        if let primary = values.first {
+        if isCoordinator {
+            logger.info("step \(step) dev: \(Self.describe(metrics)) (\(String(format: "%.1f", seconds)) s)")
+            if let flops = outcome.flops {
+                logger.info("kept fraction per layer: \(flops.keptFraction.map { String(format: "%.3f", $0) }.joined(separator: " "))")
+            }
+        }
+        if let primary = outcome.metrics.first {
             lastEvaluation = (step, primary.name, primary.value)
             let candidate = BestCheckpoint(metric: primary.name, value: primary.value, step: step, higherIsBetter: true)
             if best.map({ $0.isImproved(by: candidate) }) ?? true {

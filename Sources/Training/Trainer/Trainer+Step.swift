@@ -12,6 +12,10 @@ struct StepOutcome {
     /// Real (unpadded) tokens of the global batch per second of this step.
     var tokensPerSecond: Double
     var seconds: Double
+    /// Transkimmer: mean skim loss over the global batch and the kept fraction of real tokens per
+    /// layer (nil for dense training).
+    var skimLoss: Double?
+    var keptFraction: [Double]?
 }
 
 extension Trainer {
@@ -24,11 +28,23 @@ extension Trainer {
         let lossScale = Float(microBatch) / Float(config.batchSize)
         let mine = BatchSampler.shard(globalBatch, rank: rank, worldSize: communicator.size)
         model.gradients.zero()
-        var totals = [0.0, 0.0]  // Σ scaled loss, real tokens
+        let layers = model.config.numHiddenLayers
+        let skimming = config.method == .transkimmer
+        // Σ scaled loss, real tokens, Σ scaled skim loss, then kept real tokens per layer.
+        var totals = [Double](repeating: 0, count: 3 + (skimming ? layers : 0))
         for rows in BatchSampler.split(mine, into: config.gradAccumulation) {
             let input = try train.modelInput(rows: rows)
-            let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator)
-            totals[0] += result.loss * Double(lossScale)
+            if skimming {
+                let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep)
+                let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator,
+                                               skim: settings)
+                totals[0] += result.loss * Double(lossScale)
+                totals[2] += result.skimLoss * Double(lossScale)
+                for l in 0..<layers { totals[3 + l] += Double(result.keptTokens[l]) }
+            } else {
+                let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator)
+                totals[0] += result.loss * Double(lossScale)
+            }
             totals[1] += Double(input.realTokenCount)
             model.backward()
         }
@@ -52,6 +68,8 @@ extension Trainer {
                                      weightDecay: Float(config.weightDecay))
         optimizer.step(parameters: model.parameters, gradients: model.gradients, settings: settings)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds)
+        return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds,
+                           skimLoss: skimming ? totals[2] : nil,
+                           keptFraction: skimming ? (0..<layers).map { totals[3 + $0] / totals[1] } : nil)
     }
 }

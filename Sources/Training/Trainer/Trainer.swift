@@ -77,7 +77,8 @@ public final class Trainer {
             throw TrainingError("batch_size \(config.batchSize) must be a multiple of ranks × grad_accumulation = \(communicator.size) × \(config.gradAccumulation)")
         }
         microBatch = config.batchSize / share
-        sampler = try BatchSampler(examples: train.examples, batchSize: config.batchSize, order: .shuffled,
+        sampler = try BatchSampler(examples: train.examples, batchSize: config.batchSize,
+                                   order: config.lengthBucketing.map { .lengthBucketed(poolBatches: $0) } ?? .shuffled,
                                    seed: UInt64(config.seed), dropLast: true)
         stepsPerEpoch = sampler.batchCount
         guard stepsPerEpoch > 0 else {
@@ -160,6 +161,13 @@ public final class Trainer {
                                             learningRate: plan.learningRate,
                                             tokensPerSecond: outcome.tokensPerSecond, stepSeconds: outcome.seconds)
                 record.gradNorm = outcome.gradNorm
+                if let kept = outcome.keptFraction {
+                    record.skimLoss = outcome.skimLoss
+                    record.keptFraction = kept
+                    record.lambda = plan.lambda
+                    record.tau = plan.tau
+                    record.targetKeep = plan.targetKeep
+                }
                 try log?.append(record)
             }
             progress?.update(step: step, loss: outcome.loss, learningRate: plan.learningRate,
