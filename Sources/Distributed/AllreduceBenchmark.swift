@@ -1,7 +1,8 @@
 import Foundation
 
 /// Timings of gradient-sized allreduces: one blocking allreduce of the whole buffer, and the
-/// gradient reducer's bucketed paths (non-blocking with nothing to overlap, and blocking).
+/// gradient reducer's bucketed paths (blocking; non-blocking with nothing to overlap, for several
+/// in-flight limits).
 public struct AllreduceBenchmark {
     /// One measured configuration.
     public struct Measurement: Equatable, Sendable {
@@ -29,8 +30,10 @@ public struct AllreduceBenchmark {
         self.bucketBytes = bucketBytes
     }
 
-    /// Measures a buffer of `bytes` (rounded down to whole Floats) in the three ways.
-    public func measure(bytes: Int) throws -> [Measurement] {
+    /// Measures a buffer of `bytes` (rounded down to whole Floats): one blocking allreduce of the
+    /// whole buffer, the reducer's blocking path, and its non-blocking path once per entry of
+    /// `maxInFlight` (tensors marked ready last to first with `progress()` after each, then `finish`).
+    public func measure(bytes: Int, maxInFlight: [Int] = [2]) throws -> [Measurement] {
         let count = bytes / MemoryLayout<Float>.stride
         let buffer = UnsafeMutableBufferPointer<Float>.allocate(capacity: count)
         defer { buffer.deallocate() }
@@ -40,20 +43,30 @@ public struct AllreduceBenchmark {
         let tensors = stride(from: 0, to: count, by: tensorCount).map {
             TensorRange(offset: $0, count: Swift.min(tensorCount, count - $0))
         }
-        let reducer = try GradientReducer(communicator: communicator, block: buffer, tensors: tensors,
-                                          bucketBytes: bucketBytes, firstBucketBytes: Swift.min(bucketBytes, 1 << 20))
         let byteCount = count * MemoryLayout<Float>.stride
-        let bucketCount = reducer.buckets.count
+        let firstBucketBytes = Swift.min(bucketBytes, 1 << 20)
+        let blocking = try GradientReducer(communicator: communicator, block: buffer, tensors: tensors,
+                                           bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes)
+        let bucketCount = blocking.buckets.count
         let buckets = "\(bucketCount) bucket\(bucketCount == 1 ? "" : "s") ≤ \(Self.mebibytes(bucketBytes)) MiB"
-        return [
+        var results = [
             try time("allreduce", byteCount) { try communicator.allreduce(buffer, op: .sum) },
-            try time("bucketed iallreduce (\(buckets))", byteCount) {
-                try reducer.beginStep()
-                for tensor in tensors.indices.reversed() { try reducer.markReady(tensorIndex: tensor) }
-                try reducer.finish(scale: 1)
-            },
-            try time("bucketed blocking allreduce (\(buckets))", byteCount) { try reducer.reduceAll(scale: 1) },
+            try time("reducer, blocking (\(buckets))", byteCount) { try blocking.reduceAll(scale: 1) },
         ]
+        for slots in maxInFlight {
+            let reducer = try GradientReducer(communicator: communicator, block: buffer, tensors: tensors,
+                                              bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes,
+                                              maxInFlight: slots)
+            results.append(try time("reducer, non-blocking, \(slots) in flight", byteCount) {
+                try reducer.beginStep()
+                for tensor in tensors.indices.reversed() {
+                    try reducer.markReady(tensorIndex: tensor)
+                    try reducer.progress()
+                }
+                try reducer.finish(scale: 1)
+            })
+        }
+        return results
     }
 
     private static func mebibytes(_ bytes: Int) -> String {

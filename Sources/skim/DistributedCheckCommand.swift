@@ -35,6 +35,9 @@ struct DistributedCheckCommand: ParsableCommand {
     @Option(help: "Bucket size of the bucketed benchmark runs, in MiB.")
     var bucketMib = 8
 
+    @Option(help: "In-flight bucket limits of the non-blocking benchmark runs, comma-separated.")
+    var maxInFlight = "1,2,4"
+
     @Option(help: "Seconds a rank may spend in one collective before it reports being stuck.")
     var watchdogWarn: Double = 10
 
@@ -62,6 +65,15 @@ struct DistributedCheckCommand: ParsableCommand {
         guard iterations >= 1 else { throw ValidationError("--iterations must be at least 1, got \(iterations)") }
         guard bucketMib >= 1 else { throw ValidationError("--bucket-mib must be at least 1, got \(bucketMib)") }
         _ = try sizeList()
+        _ = try inFlightList()
+    }
+
+    private func inFlightList() throws -> [Int] {
+        let values = maxInFlight.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
+        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else {
+            throw ValidationError("--max-in-flight must be positive integers separated by commas, got '\(maxInFlight)'")
+        }
+        return values.map { $0! }
     }
 
     private func sizeList() throws -> [Int] {
@@ -152,7 +164,7 @@ struct DistributedCheckCommand: ParsableCommand {
             Self.say(Self.row("MiB", "method", "ms", "GB/s"))
         }
         for bytes in try sizeList() {
-            for m in try bench.measure(bytes: bytes) where rank == 0 {
+            for m in try bench.measure(bytes: bytes, maxInFlight: try inFlightList()) where rank == 0 {
                 Self.say(Self.row(String(format: "%.2f", Double(m.bytes) / 1_048_576), m.name,
                                   String(format: "%.3f", m.medianSeconds * 1000), String(format: "%.2f", m.gigabytesPerSecond)))
             }

@@ -185,6 +185,34 @@ final class GradientReducerTests: XCTestCase {
             try reducer.finish()
         }
     }
+
+    func testAtMostMaxInFlightBucketsArePostedAndSlotsRefillInOrder() throws {
+        var block = [Float](repeating: 1, count: layout.blockCount)
+        try block.withUnsafeMutableBufferPointer { buffer in
+            let gated = GatedCommunicator(blockStart: buffer.baseAddress!)
+            let reducer = try GradientReducer(communicator: gated, block: buffer, tensors: layout.tensors,
+                                              bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes, maxInFlight: 2)
+            let starts = reducer.buckets.map(\.elements.lowerBound)
+            XCTAssertGreaterThan(starts.count, 4)
+            for step in 0..<2 {
+                gated.reset()
+                try reducer.beginStep()
+                try reducer.markReady(from: 0)
+                XCTAssertEqual(gated.posted, Array(starts.prefix(2)), "step \(step): two slots")
+                try reducer.progress()
+                XCTAssertEqual(gated.posted.count, 2, "nothing completed yet")
+                gated.release(count: 1)
+                try reducer.progress()
+                XCTAssertEqual(gated.posted, Array(starts.prefix(3)), "the oldest completed: one more posted")
+                try reducer.finish()
+                XCTAssertEqual(gated.posted, starts, "finish posts the rest in order")
+                XCTAssertLessThanOrEqual(gated.maxOutstanding, 2)
+                XCTAssertEqual(gated.outstanding, 0)
+            }
+            XCTAssertThrowsError(try GradientReducer(communicator: gated, block: buffer, tensors: layout.tensors,
+                                                     maxInFlight: 0))
+        }
+    }
 }
 
 /// Forwards to an in-process communicator and records where each non-blocking allreduce starts
@@ -225,4 +253,61 @@ private final class RecordingCommunicator: Communicator {
     }
     func barrier() throws { try base.barrier() }
     func abort(code: Int32) -> Never { base.abort(code: code) }
+}
+
+/// One rank whose non-blocking allreduces complete only when released (by `release(count:)` or by
+/// `wait()`), to observe how many the reducer keeps in flight.
+private final class GatedCommunicator: Communicator {
+    final class Request: CommunicatorRequest {
+        var isComplete = false
+        weak var owner: GatedCommunicator?
+        func test() throws -> Bool { isComplete }
+        func wait() throws { if !isComplete { owner?.complete(self) } }
+    }
+
+    private let blockStart: UnsafeMutablePointer<Float>
+    private(set) var posted: [Int] = []
+    private var pending: [Request] = []
+    private(set) var maxOutstanding = 0
+    var outstanding: Int { pending.count }
+
+    init(blockStart: UnsafeMutablePointer<Float>) { self.blockStart = blockStart }
+
+    func reset() { posted = []; maxOutstanding = 0 }
+
+    func release(count: Int) { for request in pending.prefix(count) { complete(request) } }
+
+    func complete(_ request: Request) {
+        request.isComplete = true
+        pending.removeAll { $0 === request }
+    }
+
+    var rank: Int { 0 }
+    var size: Int { 1 }
+
+    func iallreduce(_ buffer: UnsafeMutableBufferPointer<Float>, op: ReduceOp) throws -> CommunicatorRequest {
+        posted.append(buffer.baseAddress! - blockStart)
+        let request = Request()
+        request.owner = self
+        pending.append(request)
+        maxOutstanding = max(maxOutstanding, pending.count)
+        return request
+    }
+
+    func testAll(_ requests: [CommunicatorRequest]) throws -> Bool { requests.allSatisfy(\.isComplete) }
+    func allreduce(_ buffer: UnsafeMutableBufferPointer<Float>, op: ReduceOp) throws {}
+    func allreduce(_ buffer: UnsafeMutableBufferPointer<Double>, op: ReduceOp) throws {}
+    func allreduce(_ buffer: UnsafeMutableBufferPointer<Int64>, op: ReduceOp) throws {}
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<Float>, root: Int) throws {}
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<Double>, root: Int) throws {}
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<Int64>, root: Int) throws {}
+    func broadcast(_ buffer: UnsafeMutableBufferPointer<UInt8>, root: Int) throws {}
+    func allgather(_ send: UnsafeBufferPointer<UInt8>, into receive: UnsafeMutableBufferPointer<UInt8>) throws {
+        _ = receive.initialize(from: send)
+    }
+    func allgather(_ send: UnsafeBufferPointer<Int64>, into receive: UnsafeMutableBufferPointer<Int64>) throws {
+        _ = receive.initialize(from: send)
+    }
+    func barrier() throws {}
+    func abort(code: Int32) -> Never { fatalError("abort \(code)") }
 }
