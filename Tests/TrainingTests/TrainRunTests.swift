@@ -48,13 +48,13 @@ final class TrainRunTests: XCTestCase {
         XCTAssertEqual(try finalModel(a), try finalModel(b), "final parameters must be bitwise identical", file: file, line: line)
     }
 
-    func checkExactResume(ranks: Int?, killAfter step: Int, killRank: Int?) throws {
-        _ = try train("straight", ranks: ranks)
+    func checkExactResume(ranks: Int?, killAfter step: Int, killRank: Int?, _ settings: [String] = []) throws {
+        _ = try train("straight", ranks: ranks, settings)
         var kill = ["--test-kill-after-step", "\(step)"]
         if let killRank { kill += ["--test-kill-rank", "\(killRank)"] }
-        let killed = try train("resumed", ranks: ranks, kill, expectSuccess: false)
+        let killed = try train("resumed", ranks: ranks, settings + kill, expectSuccess: false)
         XCTAssertNotEqual(killed.status, 0, "the run must have been killed: \(killed.summary)")
-        let resumed = try train("resumed", ranks: ranks)
+        let resumed = try train("resumed", ranks: ranks, settings)
         XCTAssertTrue(resumed.output.contains("resumed exactly from"), resumed.summary)
         try assertIdenticalRuns("straight", "resumed")
     }
@@ -65,6 +65,17 @@ final class TrainRunTests: XCTestCase {
 
     func testKilledRankResumesBitwiseOnTwoRanks() throws {
         try checkExactResume(ranks: 2, killAfter: 7, killRank: 1)
+    }
+
+    /// Gumbel noise comes from each rank's generator and λ, τ and the target from the step: a
+    /// resumed Transkimmer run draws the same noise and schedule values.
+    func testKilledTranskimmerRunResumesBitwiseOnTwoRanks() throws {
+        try checkExactResume(ranks: 2, killAfter: 5, killRank: 0,
+                             ["--set", "method=transkimmer", "--set", "skim.target_keep=0.5", "--set", "skim.target_steps=8",
+                              "--set", "skim.tau_min=0.5", "--set", "skim.tau_anneal_steps=12"])
+        let records = try deterministicLog("resumed").filter { $0["event"] == .string("train") }
+        XCTAssertEqual(records.last?["target_keep"], .number(0.5), "the target schedule is logged")
+        XCTAssertNotNil(records.first?["kept"], "kept fractions are logged")
     }
 
     func testRunKilledWhileSavingResumesFromThePreviousCheckpoint() throws {

@@ -102,7 +102,8 @@ public final class Trainer {
         log = communicator.rank == 0 ? try Self.openLog(config) : nil
 
         if isCoordinator {
-            logger.info("model \(config.model): \(report.loaded.count) tensors loaded, initialised: \(report.initialized.joined(separator: ", "))")
+            let fresh = report.initialized.isEmpty ? "none" : Self.summarize(report.initialized)
+            logger.info("model \(config.model): \(report.loaded.count) tensors loaded; initialised: \(fresh)")
             logger.info("\(task.name): \(train.count) training examples, \(dev.count) dev examples; \(communicator.size) rank(s), micro-batch \(microBatch) × \(config.gradAccumulation) per rank, \(totalSteps) steps; BLAS \(BLAS.coreName) × \(BLAS.threads)")
         }
         try handshake()
@@ -227,6 +228,29 @@ public final class Trainer {
         let bytes = UnsafeRawBufferPointer(start: buffer.pointer, count: buffer.count * MemoryLayout<Float>.stride)
         for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
         return hash
+    }
+
+    /// Tensor names grouped by what follows the layer number: "skim_predictor.* (6 layers), classifier.*".
+    static func summarize(_ names: [String]) -> String {
+        var groups: [String: Set<String>] = [:]
+        var order: [String] = []
+        for name in names {
+            let parts = name.split(separator: ".").map(String.init)
+            let key: String, layer: String
+            if let i = parts.firstIndex(of: "layer"), i + 2 < parts.count {
+                key = parts[(i + 2)...].dropLast().joined(separator: ".") + ".*"
+                layer = parts[i + 1]
+            } else {
+                key = parts.dropLast().joined(separator: ".") + ".*"
+                layer = ""
+            }
+            if groups[key] == nil { order.append(key) }
+            groups[key, default: []].insert(layer)
+        }
+        return order.map { key in
+            let layers = groups[key]!.filter { !$0.isEmpty }.count
+            return layers > 0 ? "\(key) (\(layers) layers)" : key
+        }.joined(separator: ", ")
     }
 
     static func describe(_ metrics: [String: Double]) -> String {
