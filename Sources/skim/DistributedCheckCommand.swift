@@ -16,11 +16,14 @@ struct DistributedCheckCommand: ParsableCommand {
         commandName: "distributed-check",
         abstract: "Check MPI collectives, the gradient reducer and the start-up handshake on every rank.",
         discussion: """
-            Run it under mpirun the way training runs, e.g.
+            Run it under mpirun the way training runs (on these machines, as root, with \
+            OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1):
               mpirun -np 2 --mca btl self,vader --mca oob_tcp_if_include lo \\
-                     --mca btl_vader_single_copy_mechanism none skim distributed-check --benchmark
-            or alone as one rank. Rank 0 prints one line per check; the exit status is 0 only if \
-            every check passed on every rank.
+                --mca btl_vader_single_copy_mechanism none \\
+                skim distributed-check --benchmark
+            or alone as one rank. Rank 0 prints one line per check; the exit status is \
+            0 only if every check passed on every rank (1: a check failed, 3: handshake \
+            mismatch, 2: other error, 86: watchdog).
             """)
 
     @Flag(help: "Also measure allreduce bandwidth (one blocking allreduce; the gradient reducer's bucketed paths).")
