@@ -7,7 +7,7 @@ import Kernels
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "bench", abstract: "Benchmarks of the numerical core.",
-        subcommands: [BenchTrainCommand.self])
+        subcommands: [BenchTrainCommand.self, BenchScalingCommand.self])
 }
 
 struct BenchTrainCommand: ParsableCommand {

@@ -210,24 +210,15 @@ public final class Trainer {
         return try StepPlan(encoded: values)
     }
 
-    /// After training every rank must hold the same parameters; returns their hash.
+    /// After training every rank must hold the same parameters; returns their fingerprint.
     func verifyIdenticalParameters() throws -> UInt64 {
-        let hash = Self.hash(model.parameters)
-        let hashes = try watchdog.guarded("allgather parameter hashes") {
-            try communicator.allgather([Int64(bitPattern: hash)])
+        let comparison = try watchdog.guarded("compare parameter fingerprints") {
+            try communicator.compareReplicas(UnsafeBufferPointer(model.parameters.buffer))
         }
-        if let differing = hashes.firstIndex(where: { $0 != Int64(bitPattern: hash) }) {
-            throw TrainingError("parameters differ between ranks after training: rank \(rank) has \(Fingerprint.hex(hash)), rank \(differing) has \(Fingerprint.hex(UInt64(bitPattern: hashes[differing])))")
+        guard comparison.allIdentical else {
+            throw TrainingError("parameters differ between ranks after training: fingerprints \(comparison.fingerprints.map(Fingerprint.hex)), ranks \(comparison.differingRanks) differ from rank 0")
         }
-        return hash
-    }
-
-    /// FNV-1a over the parameter bytes.
-    static func hash(_ buffer: FlatBuffer) -> UInt64 {
-        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-        let bytes = UnsafeRawBufferPointer(start: buffer.pointer, count: buffer.count * MemoryLayout<Float>.stride)
-        for byte in bytes { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 }
-        return hash
+        return comparison.fingerprints[rank]
     }
 
     /// Tensor names grouped by what follows the layer number: "skim_predictor.* (6 layers), classifier.*".

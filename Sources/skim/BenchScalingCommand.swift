@@ -1,0 +1,68 @@
+import ArgumentParser
+import BERT
+import Distributed
+import Foundation
+import Kernels
+
+/// `skim bench scaling`: data-parallel training throughput. Run it once as one process and once
+/// under `mpirun -np N`: every rank trains on its own random batch, gradients are averaged with
+/// the trainer's GradientReducer, and rank 0 prints the total tokens/s and the exposed allreduce
+/// time per step (time spent in the reduction after backward).
+struct BenchScalingCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scaling",
+        abstract: "Data-parallel training-step throughput and exposed allreduce time (run with and without mpirun).")
+
+    @Option(help: "Model shape: base, minilm or mini.") var model = "minilm"
+    @Option(help: "Sequences per rank per step.") var batch = 32
+    @Option(help: "Sequence length.") var seqLen = 128
+    @Option(help: "Timed steps (after one warm-up step).") var steps = 5
+    @Option(help: "OpenBLAS threads per rank.") var threads = 1
+
+    func run() throws {
+        let context = try RankContext(label: "skim.bench")
+        context.run {
+            let communicator = context.communicator
+            BLAS.threads = threads
+            let config = try BenchTrainCommand.config(model)
+            let bert = BertModel(config: config, head: .sequenceClassification(numLabels: 2))
+            var generator = SeededGenerator(seed: 42)
+            bert.initializeWeights(generator: &generator)
+            generator = SeededGenerator(seed: 1000 + UInt64(communicator.rank))
+            let optimizer = AdamWOptimizer(layout: bert.layout)
+            let reducer = try GradientReducer(
+                communicator: communicator, block: bert.gradients.buffer,
+                tensors: bert.layout.tensors.map { TensorRange(offset: $0.offset, count: $0.count) })
+            let n = batch * seqLen
+            let ids = (0..<n).map { i in i % seqLen == 0 ? Int32(101) : Int32(1000 + (i * 7919 + communicator.rank * 31) % 20000) }
+            let input = ModelInput(batch: batch, seqLen: seqLen, inputIds: ids, typeIds: [Int32](repeating: 0, count: n),
+                                   attentionMask: [Float](repeating: 1, count: n), target: .classes((0..<batch).map { $0 % 2 }))
+            let settings = AdamWSettings(learningRate: 1e-5)
+            var exposed = 0.0
+            func step() throws {
+                bert.gradients.zero()
+                _ = try bert.forward(input, training: true, lossScale: 1 / Float(communicator.size), generator: &generator)
+                bert.backward()
+                let start = DispatchTime.now().uptimeNanoseconds
+                try reducer.reduceAll(scale: 1)
+                exposed += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                optimizer.step(parameters: bert.parameters, gradients: bert.gradients, settings: settings)
+            }
+            try step()
+            try communicator.barrier()
+            exposed = 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            for _ in 0..<steps { try step() }
+            try communicator.barrier()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            let worstExposed = try communicator.allreduce(exposed, op: .max)
+            if communicator.rank == 0 {
+                let tokens = Double(n * communicator.size * steps)
+                print(String(format: "%@ %d rank(s) × %d thread(s), batch %d × %d per rank, OpenBLAS %@: %.0f tokens/s, step %.3f s, exposed allreduce %.1f ms per step (%.2f%% of a step), %.1f MB per allreduce",
+                             model, communicator.size, threads, batch, seqLen, BLAS.coreName, tokens / seconds,
+                             seconds / Double(steps), 1000 * worstExposed / Double(steps),
+                             100 * worstExposed / seconds, Double(reducer.bytesPerStep) / 1e6))
+            }
+        }
+    }
+}
