@@ -78,6 +78,14 @@ final class TrainRunTests: XCTestCase {
         XCTAssertNotNil(records.first?["kept"], "kept fractions are logged")
     }
 
+    /// Buckets posted as non-blocking allreduces during backward give the same sums as blocking
+    /// allreduces after it (a + b is exact in either order for two ranks): the same run, bitwise.
+    func testOverlappedGradientSyncEqualsBlockingOnTwoRanks() throws {
+        _ = try train("straight", ranks: 2)
+        _ = try train("overlapped", ranks: 2, ["--set", "overlap_allreduce=true"])
+        try assertIdenticalRuns("straight", "overlapped")
+    }
+
     func testRunKilledWhileSavingResumesFromThePreviousCheckpoint() throws {
         _ = try train("straight", ranks: 2)
         let killed = try train("resumed", ranks: 2, ["--test-kill-during-save", "8", "--test-kill-rank", "0"],

@@ -34,13 +34,20 @@ extension BertModel {
     }
 
     /// Backward of the last training forward: adds every parameter's gradient into `gradients`.
-    public func backward() {
+    ///
+    /// `gradientsReady(offset)` is called, last layer first, as soon as every gradient at element
+    /// `offset` and above of the flat block is final: after the head, then after each layer. A
+    /// data-parallel trainer starts reducing those while backward goes on (the embeddings, at
+    /// offset 0, are final when `backward` returns).
+    public func backward(gradientsReady: ((Int) throws -> Void)? = nil) rethrows {
         precondition(current.training, "backward needs a training forward first")
-        if let skim = skimState, skim.active { return skimBackward(skim) }
+        if let skim = skimState, skim.active { return try skimBackward(skim, gradientsReady: gradientsReady) }
         let a = activations!
         headBackward(encoderOutput: hiddenPointer(config.numHiddenLayers), dEncoderOutput: a.dHidden.pointer)
+        try gradientsReady?(layout.headOffset)
         for l in stride(from: config.numHiddenLayers - 1, through: 0, by: -1) {
             layerBackward(l, keyKeep: nil, dKeyKeep: nil)
+            try gradientsReady?(layout.firstOffset(ofLayer: l))
         }
         embeddingsBackward()
     }

@@ -93,6 +93,21 @@ public struct ParameterLayout: Equatable {
         return tensors[i].offset
     }
 
+    /// Offset of the first tensor of encoder layer `l`: backward has finished every gradient from
+    /// here to the end of the block once it has finished layer l.
+    public func firstOffset(ofLayer l: Int) -> Int {
+        guard let spec = tensors.first(where: { $0.layer == l }) else { preconditionFailure("layout has no layer \(l)") }
+        return spec.offset
+    }
+
+    /// Offset of the first head tensor (pooler or QA outputs): the tensors after the last layer.
+    public var headOffset: Int {
+        guard let last = tensors.lastIndex(where: { $0.layer != nil }), last + 1 < tensors.count else {
+            preconditionFailure("layout has no head after its layers")
+        }
+        return tensors[last + 1].offset
+    }
+
     /// Parameters proper, without alignment padding.
     public var parameterCount: Int { tensors.reduce(0) { $0 + $1.count } }
 

@@ -5,10 +5,11 @@ import Kernels
 /// the predictors, literally as SPEC §2 (skimmed tokens' stale values included).
 extension BertModel {
     /// Called by `backward()` after a skim training forward; adds every gradient (BERT and predictors).
-    func skimBackward(_ s: TranskimmerState) {
+    func skimBackward(_ s: TranskimmerState, gradientsReady: ((Int) throws -> Void)?) rethrows {
         let a = activations!, L = config.numHiddenLayers, H = config.hiddenSize, T = current.seqLen, N = current.tokens
         let dF = s.dForwarded.pointer, dHidden = a.dHidden.pointer, dMask = s.dMask.pointer, valid = s.valid.pointer
         headBackward(encoderOutput: skimForwardedPointer(L), dEncoderOutput: dF)
+        try gradientsReady?(layout.headOffset)
         dHidden.update(repeating: 0, count: N * H)
         dMask.update(repeating: 0, count: N)
         let dSkim = SkimLoss.maskGradient(settings: s.settings, skimLoss: s.skimLoss, scale: s.lossScale, layers: L,
@@ -28,6 +29,8 @@ extension BertModel {
             SkimPredictor.backward(dLogits: s.dLogits.pointer, x: hiddenPointer(l), rows: N, hidden: H,
                                    parameters: parameters.pointer, gradients: gradients.pointer, offsets: s.predictors[l],
                                    tape: s.tape(l, hidden: H), dx: dHidden, scratchA: s.scratchA.pointer, scratchB: s.scratchB.pointer)
+            // Layer l and its predictor (stored after it) are final.
+            try gradientsReady?(layout.firstOffset(ofLayer: l))
         }
         // F before layer 0 is the embedding output hidden[0].
         for i in 0..<(N * H) { dHidden[i] += dF[i] }

@@ -28,6 +28,7 @@ extension TrainConfig {
         case keepBest = "keep_best"
         case allowReshard = "allow_reshard"
         case logEvery = "log_every"
+        case overlapAllreduce = "overlap_allreduce"
         case watchdogWarnSeconds = "watchdog_warn_seconds"
         case watchdogLimitSeconds = "watchdog_limit_seconds"
 
@@ -46,7 +47,7 @@ extension TrainConfig {
                  .watchdogWarnSeconds, .watchdogLimitSeconds:
                 return .value(.number)
             case .maxGradNorm, .dropout: return .nullable(.number)
-            case .keepBest, .allowReshard: return .value(.boolean)
+            case .keepBest, .allowReshard, .overlapAllreduce: return .value(.boolean)
             case .skim: return .value(.section(SkimConfig.CodingKeys.section))
             }
         }
@@ -90,6 +91,7 @@ extension TrainConfig {
         try c.update(&allowReshard, .allowReshard)
         try c.update(&logEvery, .logEvery)
         try c.update(&threads, .threads)
+        try c.update(&overlapAllreduce, .overlapAllreduce)
         try c.update(&watchdogWarnSeconds, .watchdogWarnSeconds)
         try c.update(&watchdogLimitSeconds, .watchdogLimitSeconds)
         try c.update(&skim, .skim)
@@ -131,6 +133,7 @@ extension TrainConfig {
         try c.encode(allowReshard, forKey: .allowReshard)
         try c.encode(logEvery, forKey: .logEvery)
         try c.encode(threads, forKey: .threads)
+        try c.encode(overlapAllreduce, forKey: .overlapAllreduce)
         try c.encode(watchdogWarnSeconds, forKey: .watchdogWarnSeconds)
         try c.encode(watchdogLimitSeconds, forKey: .watchdogLimitSeconds)
         try c.encode(skim, forKey: .skim)

@@ -94,6 +94,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
 
     /// BLAS threads per rank; nil leaves the library's default.
     public var threads: Int?
+    /// Reduce gradient buckets with non-blocking allreduces posted during backward, as soon as
+    /// their layers are done, instead of blocking allreduces after backward.
+    public var overlapAllreduce: Bool = false
     /// Report a rank stuck in one collective after this many seconds.
     public var watchdogWarnSeconds: Double = 60
     /// End the process when a rank is stuck in one collective this many seconds.

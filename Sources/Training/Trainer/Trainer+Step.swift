@@ -32,7 +32,8 @@ extension Trainer {
         let skimming = config.method == .transkimmer
         // Σ scaled loss, real tokens, Σ scaled skim loss, then kept real tokens per layer.
         var totals = [Double](repeating: 0, count: 3 + (skimming ? layers : 0))
-        for rows in BatchSampler.split(mine, into: config.gradAccumulation) {
+        let microBatches = BatchSampler.split(mine, into: config.gradAccumulation)
+        for (index, rows) in microBatches.enumerated() {
             let input = try train.modelInput(rows: rows)
             if skimming {
                 let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep)
@@ -46,9 +47,13 @@ extension Trainer {
                 totals[0] += result.loss * Double(lossScale)
             }
             totals[1] += Double(input.realTokenCount)
-            model.backward()
+            if config.overlapAllreduce && index == microBatches.count - 1 {
+                try backwardOverlappingAllreduce()
+            } else {
+                model.backward()
+            }
         }
-        try reducer.reduceAll(scale: 1)
+        if !config.overlapAllreduce { try reducer.reduceAll(scale: 1) }
         try totals.withUnsafeMutableBufferPointer { buffer in
             try watchdog.guarded("allreduce step loss", plan.step) { try communicator.allreduce(buffer, op: .sum) }
         }
@@ -71,5 +76,19 @@ extension Trainer {
         return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds,
                            skimLoss: skimming ? totals[2] : nil,
                            keptFraction: skimming ? (0..<layers).map { totals[3 + $0] / totals[1] } : nil)
+    }
+
+    /// The last micro-batch's backward with the gradient sync overlapped: each bucket is posted as
+    /// a non-blocking allreduce once backward has finished its layers (last layer first, the same
+    /// order on every rank), MPI is given a chance to progress after every layer, and `finish`
+    /// waits for the rest. The loss is already divided by the global batch, hence scale 1.
+    private func backwardOverlappingAllreduce() throws {
+        let reducer = self.reducer
+        try reducer.beginStep()
+        try model.backward { offset in
+            try reducer.markReady(from: offset)
+            try reducer.progress()
+        }
+        try reducer.finish(scale: 1)
     }
 }
