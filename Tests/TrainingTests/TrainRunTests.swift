@@ -116,6 +116,28 @@ final class TrainRunTests: XCTestCase {
         try assertIdenticalRuns("straight", "damaged")
     }
 
+    /// A checkpoint is a Hugging Face model folder: config.json describes the fine-tuned head,
+    /// the tokenizer files are there, everything is in the manifest, and a new run can start from
+    /// it with nothing initialised afresh.
+    func testCheckpointIsAHuggingFaceModelFolder() throws {
+        _ = try train("first", ranks: nil, ["--set", "max_steps=4", "--set", "save_every=0"])
+        let checkpoint = directory("first").appendingPathComponent("step-00000004")
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint.appendingPathComponent("config.json")))
+        let config = try XCTUnwrap(json as? [String: Any])
+        XCTAssertEqual(config["architectures"] as? [String], ["BertForSequenceClassification"])
+        XCTAssertEqual(config["id2label"] as? [String: String], ["0": "0", "1": "1"])
+        XCTAssertEqual(config["problem_type"] as? String, "single_label_classification")
+        XCTAssertEqual(config["hidden_dropout_prob"] as? Double, 0.1)
+        XCTAssertEqual(config["hidden_size"] as? Int, 32, "the base model's keys are kept")
+        XCTAssertEqual(try Data(contentsOf: checkpoint.appendingPathComponent("vocab.txt")),
+                       try Data(contentsOf: SkimJob.packageRoot.appendingPathComponent("Configs/ci-tiny-vocab.txt")))
+        let manifest = try String(contentsOf: checkpoint.appendingPathComponent("manifest.json"), encoding: .utf8)
+        XCTAssertTrue(manifest.contains("config.json") && manifest.contains("vocab.txt"), manifest)
+        let next = try train("second", ranks: nil, ["--set", "model=\(checkpoint.path)", "--set", "vocab=\(checkpoint.path)/vocab.txt",
+                                                    "--set", "max_steps=1", "--set", "save_every=0"])
+        XCTAssertTrue(next.output.contains("initialised: none"), next.summary)
+    }
+
     /// Without dropout, 1 rank with batch 8 and 2 ranks with batch 4 each take the same steps.
     func testTwoRanksMatchOneRankWithTheSameGlobalBatch() throws {
         let settings = ["--set", "dropout=0", "--set", "max_steps=20", "--set", "save_every=0", "--set", "eval_every=10"]

@@ -32,6 +32,7 @@ extension Trainer {
         do {
             try draft.add(CheckpointFileName.model) { try model.exportSafetensors(to: $0) }
             faults.killIfAsked(duringSaveOf: step, rank: rank)
+            try addHuggingFaceFiles(to: draft)
             try draft.add(CheckpointFileName.optimizer) { try OptimizerState.write(optimizer, to: $0) }
             for r in 0..<communicator.size {
                 let state = generatorStates[(4 * r)..<(4 * r + 4)].map { UInt64(bitPattern: $0) }
@@ -51,6 +52,20 @@ extension Trainer {
         let best = config.keepBest ? try store.best()?.step : nil
         let pruned = try store.prune(keepLast: config.keepLast, best: best)
         if !pruned.isEmpty { logger.debug("pruned checkpoints of steps \(pruned)") }
+    }
+
+    /// `config.json` for the fine-tuned head and the tokenizer files, so that the checkpoint is a
+    /// Hugging Face model folder (``HuggingFaceFolder``). They are in the manifest but not required
+    /// on resume.
+    private func addHuggingFaceFiles(to draft: CheckpointDraft) throws {
+        let folder = URL(fileURLWithPath: config.model)
+        try draft.add("config.json", data: HuggingFaceFolder.configJSON(
+            base: folder.appendingPathComponent("config.json"), task: task, method: config.method, dropout: config.dropout))
+        try draft.add("vocab.txt", data: Data(contentsOf: URL(fileURLWithPath: config.vocabularyPath)))
+        for name in HuggingFaceFolder.tokenizerFiles where name != "vocab.txt" {
+            let file = folder.appendingPathComponent(name)
+            if FileManager.default.fileExists(atPath: file.path) { try draft.add(name, data: Data(contentsOf: file)) }
+        }
     }
 
     /// The evaluation of this very step, as a best-checkpoint candidate (its first metric).
