@@ -6,8 +6,9 @@ import Kernels
 
 /// `skim bench scaling`: data-parallel training throughput. Run it once as one process and once
 /// under `mpirun -np N`: every rank trains on its own random batch, gradients are averaged with
-/// the trainer's GradientReducer, and rank 0 prints the total tokens/s and the exposed allreduce
-/// time per step (time spent in the reduction after backward).
+/// the trainer's GradientReducer, and rank 0 prints the total tokens/s and, per step, the compute
+/// time of the fastest and slowest rank, the time spent waiting for the slowest rank, and the
+/// exposed allreduce time (the reduction not hidden behind backward).
 struct BenchScalingCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "scaling",
@@ -40,37 +41,56 @@ struct BenchScalingCommand: ParsableCommand {
             let input = ModelInput(batch: batch, seqLen: seqLen, inputIds: ids, typeIds: [Int32](repeating: 0, count: n),
                                    attentionMask: [Float](repeating: 1, count: n), target: .classes((0..<batch).map { $0 % 2 }))
             let settings = AdamWSettings(learningRate: 1e-5)
+            // Seconds per phase, summed over the timed steps: forward + backward (+ the overlapped
+            // allreduce posts), waiting for the slowest rank (blocking mode: a barrier before the
+            // allreduce), the allreduce not hidden behind backward, and AdamW.
+            var phases = [Double](repeating: 0, count: 4)
+            func timed(_ phase: Int, _ body: () throws -> Void) rethrows {
+                let start = DispatchTime.now().uptimeNanoseconds
+                try body()
+                phases[phase] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            }
             func step() throws {
-                bert.gradients.zero()
-                _ = try bert.forward(input, training: true, lossScale: 1 / Float(communicator.size), generator: &generator)
-                if overlap {
-                    try reducer.beginStep()
-                    try bert.backward { offset in
-                        try reducer.markReady(from: offset)
-                        try reducer.progress()
+                try timed(0) {
+                    bert.gradients.zero()
+                    _ = try bert.forward(input, training: true, lossScale: 1 / Float(communicator.size), generator: &generator)
+                    if overlap {
+                        try reducer.beginStep()
+                        try bert.backward { offset in
+                            try reducer.markReady(from: offset)
+                            try reducer.progress()
+                        }
+                    } else {
+                        bert.backward()
                     }
-                    try reducer.finish(scale: 1)
-                } else {
-                    bert.backward()
-                    try reducer.reduceAll(scale: 1)
                 }
-                optimizer.step(parameters: bert.parameters, gradients: bert.gradients, settings: settings)
+                if overlap {
+                    try timed(2) { try reducer.finish(scale: 1) }
+                } else {
+                    try timed(1) { try communicator.barrier() }
+                    try timed(2) { try reducer.reduceAll(scale: 1) }
+                }
+                timed(3) { optimizer.step(parameters: bert.parameters, gradients: bert.gradients, settings: settings) }
             }
             try step()
             try communicator.barrier()
-            let warmUpExposed = reducer.statistics.exposedSeconds
+            phases = [0, 0, 0, 0]
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<steps { try step() }
             try communicator.barrier()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            // Exposed: the time spent waiting in reduceAll or finish, i.e. not hidden behind backward.
-            let worstExposed = try communicator.allreduce(reducer.statistics.exposedSeconds - warmUpExposed, op: .max)
+            var slowest = phases
+            try slowest.withUnsafeMutableBufferPointer { try communicator.allreduce($0, op: .max) }
+            let fastestCompute = -(try communicator.allreduce(-phases[0], op: .max))
             if communicator.rank == 0 {
                 let tokens = Double(n * communicator.size * steps)
-                print(String(format: "%@ %d rank(s) × %d thread(s), batch %d × %d per rank, OpenBLAS %@: %.0f tokens/s, step %.3f s, %@ allreduce exposed %.1f ms per step (%.2f%% of a step), %.1f MB per step",
-                             model, communicator.size, threads, batch, seqLen, BLAS.coreName, tokens / seconds,
-                             seconds / Double(steps), overlap ? "overlapped" : "blocking", 1000 * worstExposed / Double(steps),
-                             100 * worstExposed / seconds, Double(reducer.bytesPerStep) / 1e6))
+                let perStep = { (value: Double) in 1000 * value / Double(steps) }
+                print(String(format: "%@ %d rank(s) × %d thread(s), batch %d × %d per rank, OpenBLAS %@: %.0f tokens/s, step %.3f s",
+                             model, communicator.size, threads, batch, seqLen, BLAS.coreName, tokens / seconds, seconds / Double(steps)))
+                print(String(format: "  per step: forward+backward %.0f–%.0f ms (fastest–slowest rank), waiting for the slowest rank ≤ %.1f ms, %@ allreduce exposed ≤ %.1f ms (%.2f%% of a step, %.1f MB), AdamW ≤ %.0f ms",
+                             perStep(fastestCompute), perStep(slowest[0]), perStep(slowest[1]),
+                             overlap ? "overlapped" : "blocking", perStep(slowest[2]), 100 * slowest[2] / seconds,
+                             Double(reducer.bytesPerStep) / 1e6, perStep(slowest[3])))
             }
         }
     }
