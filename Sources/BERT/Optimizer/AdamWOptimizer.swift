@@ -10,21 +10,32 @@ public final class AdamWOptimizer {
     /// Optimizer steps taken so far (the next step is `step + 1`).
     public var step: Int = 0
     private let decay: [Bool]
+    /// Multiplier of the learning rate per tensor (1 unless set): a parameter group with its own
+    /// learning rate, as in PyTorch (the decoupled decay uses the scaled rate too).
+    public private(set) var learningRateScale: [Float]
 
     public init(layout: ParameterLayout, decayEverything: Bool = false) {
         self.layout = layout
         m = FlatBuffer(count: layout.totalCount)
         v = FlatBuffer(count: layout.totalCount)
         decay = layout.tensors.map { decayEverything || $0.decay }
+        learningRateScale = [Float](repeating: 1, count: layout.tensors.count)
+    }
+
+    /// Sets the learning-rate multiplier of every tensor for which `selects` is true.
+    public func setLearningRateScale(_ scale: Float, where selects: (TensorSpec) -> Bool) {
+        for (i, spec) in layout.tensors.enumerated() where selects(spec) { learningRateScale[i] = scale }
     }
 
     /// Takes one step on every tensor with the given (already averaged, already clipped) gradients.
     public func step(parameters: FlatBuffer, gradients: FlatBuffer, settings: AdamWSettings) {
         step += 1
         for (i, spec) in layout.tensors.enumerated() {
+            var tensorSettings = settings
+            tensorSettings.learningRate *= learningRateScale[i]
             AdamW.update(parameters: parameters.pointer + spec.offset, gradients: gradients.pointer + spec.offset,
                          m: m.pointer + spec.offset, v: v.pointer + spec.offset, count: spec.count,
-                         step: step, settings: settings, decay: decay[i])
+                         step: step, settings: tensorSettings, decay: decay[i])
         }
     }
 

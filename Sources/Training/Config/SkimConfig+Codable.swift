@@ -9,6 +9,7 @@ extension SkimConfig {
         case tauAnnealSteps = "tau_anneal_steps"
         case targetKeep = "target_keep"
         case targetSteps = "target_steps"
+        case predictorLRScale = "predictor_lr_scale"
         case inferenceNoise = "inference_noise"
         case blockSize = "block_size"
         case skimLayers = "skim_layers"
@@ -16,7 +17,7 @@ extension SkimConfig {
 
         var field: ConfigField {
             switch self {
-            case .lambda, .tau, .alpha, .beta, .threshold: return .value(.number)
+            case .lambda, .tau, .alpha, .beta, .threshold, .predictorLRScale: return .value(.number)
             case .tauMin, .targetKeep: return .nullable(.number)
             case .lambdaWarmupSteps, .blockSize: return .value(.integer)
             case .tauAnnealSteps, .targetSteps: return .nullable(.integer)
@@ -37,6 +38,7 @@ extension SkimConfig {
         try c.update(&tauAnnealSteps, .tauAnnealSteps)
         try c.update(&targetKeep, .targetKeep)
         try c.update(&targetSteps, .targetSteps)
+        try c.update(&predictorLRScale, .predictorLRScale)
         try c.update(&inferenceNoise, .inferenceNoise)
         try c.update(&blockSize, .blockSize)
         try c.update(&alpha, .alpha)
@@ -56,6 +58,7 @@ extension SkimConfig {
         try c.encode(tauAnnealSteps, forKey: .tauAnnealSteps)
         try c.encode(targetKeep, forKey: .targetKeep)
         try c.encode(targetSteps, forKey: .targetSteps)
+        try c.encode(predictorLRScale, forKey: .predictorLRScale)
         try c.encode(inferenceNoise, forKey: .inferenceNoise)
         try c.encode(blockSize, forKey: .blockSize)
         try c.encode(alpha, forKey: .alpha)

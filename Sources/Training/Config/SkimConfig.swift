@@ -19,6 +19,10 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     public var targetKeep: Double?
     /// Steps over which the target falls linearly from 1.0 to ``targetKeep`` (0: at once).
     public var targetSteps: Int?
+    /// Learning rate of the skim predictors as a multiple of the model's (a parameter group of its
+    /// own). The +5/−5 initialisation needs hundreds of steps at BERT's learning rate before any
+    /// token is skimmed; a larger rate lets the predictors follow the target schedule from the start.
+    public var predictorLRScale: Double = 1
     /// Sample Gumbel noise at inference too, as the reference implementation does.
     public var inferenceNoise: Bool = false
 

@@ -85,6 +85,7 @@ extension SkimConfig {
         rules.nonNegative("skim.lambda", lambda)
         rules.nonNegative("skim.lambda_warmup_steps", lambdaWarmupSteps)
         rules.positive("skim.tau", tau)
+        rules.positive("skim.predictor_lr_scale", predictorLRScale)
         rules.positive("skim.tau_min", tauMin)
         if let tauMin = tauMin {
             rules.require(tauMin <= tau, "skim.tau_min", "'skim.tau_min' \(tauMin) must not exceed 'skim.tau' \(tau)")

@@ -91,6 +91,9 @@ public final class Trainer {
         let (model, report) = try ModelFactory.makeModel(config, task: task)
         self.model = model
         optimizer = AdamWOptimizer(layout: model.layout)
+        if config.method == .transkimmer {
+            optimizer.setLearningRateScale(Float(config.skim.predictorLRScale)) { $0.name.contains(".skim_predictor.") }
+        }
         generator = SeededGenerator(seed: Self.generatorSeed(config.seed, rank: communicator.rank))
 
         watchdog = Watchdog(rank: communicator.rank, warnAfter: config.watchdogWarnSeconds,
