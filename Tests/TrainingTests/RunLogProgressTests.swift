@@ -34,6 +34,12 @@ final class RunLogProgressTests: XCTestCase {
         XCTAssertEqual(written, ["\rstep 30/100 [30.0%] loss 0.5000 lr 1.0e-04 2,000 tok/s ETA 1m10s\u{1B}[K", "\n"])
     }
 
+    func testSkimmingRunShowsTheKeptFraction() {
+        let line = ProgressLine.format(step: 5, totalSteps: 10, loss: 0.25, keptFraction: 0.6234, learningRate: 2e-5,
+                                       tokensPerSecond: 999.6, etaSeconds: 3725)
+        XCTAssertEqual(line, "step 5/10 [50.0%] loss 0.2500 kept 0.62 lr 2.0e-05 1,000 tok/s ETA 1h02m05s")
+    }
+
     func testPlainOutputEveryNStepsAndAtTheEnd() {
         var written: [String] = []
         let progress = ProgressLine(totalSteps: 25, every: 10, isTerminal: false,

@@ -6,7 +6,8 @@ import Darwin
 #endif
 
 /// The human progress line on standard error, for rank 0 only:
-/// `step 120/4210 [2.8%] loss 0.4123 lr 4.2e-05 1,234 tok/s ETA 12m03s`.
+/// `step 120/4210 [2.8%] loss 0.4123 lr 4.2e-05 1,234 tok/s ETA 12m03s`; a skimming run adds the
+/// mean kept fraction of real tokens over the layers after the loss (`kept 0.62`).
 ///
 /// On a terminal the line is rewritten in place (carriage return) at every update; otherwise a
 /// plain line is printed every ``every`` steps and at the last step.
@@ -47,10 +48,10 @@ public final class ProgressLine {
     }
 
     /// Reports that `step` steps are complete.
-    public func update(step: Int, loss: Double, learningRate: Double, tokensPerSecond: Double) {
+    public func update(step: Int, loss: Double, keptFraction: Double? = nil, learningRate: Double, tokensPerSecond: Double) {
         let done = step - startStep
         let eta = done > 0 ? (clock() - startTime) / Double(done) * Double(max(0, totalSteps - step)) : nil
-        let line = Self.format(step: step, totalSteps: totalSteps, loss: loss, learningRate: learningRate,
+        let line = Self.format(step: step, totalSteps: totalSteps, loss: loss, keptFraction: keptFraction, learningRate: learningRate,
                                tokensPerSecond: tokensPerSecond, etaSeconds: eta)
         if isTerminal {
             output("\r" + line + "\u{1B}[K")
@@ -69,11 +70,12 @@ public final class ProgressLine {
     }
 
     /// The progress text; the percentage is rounded down, the ETA is `--` when unknown.
-    public static func format(step: Int, totalSteps: Int, loss: Double, learningRate: Double,
+    public static func format(step: Int, totalSteps: Int, loss: Double, keptFraction: Double? = nil, learningRate: Double,
                               tokensPerSecond: Double, etaSeconds: Double?) -> String {
         let permille = totalSteps > 0 ? step * 1000 / totalSteps : 0
         return "step \(step)/\(totalSteps) [\(permille / 10).\(permille % 10)%]"
             + " loss " + String(format: "%.4f", loss)
+            + (keptFraction.map { " kept " + String(format: "%.2f", $0) } ?? "")
             + " lr " + String(format: "%.1e", learningRate)
             + " " + grouped(tokensPerSecond.isFinite ? Int(tokensPerSecond.rounded()) : 0) + " tok/s"
             + " ETA " + (etaSeconds.map(duration) ?? "--")

@@ -174,7 +174,8 @@ public final class Trainer {
                 }
                 try log?.append(record)
             }
-            progress?.update(step: step, loss: outcome.loss, learningRate: plan.learningRate,
+            let keptMean = outcome.keptFraction.map { $0.reduce(0, +) / Double(max(1, $0.count)) }
+            progress?.update(step: step, loss: outcome.loss, keptFraction: keptMean, learningRate: plan.learningRate,
                              tokensPerSecond: outcome.tokensPerSecond)
             faults.killIfAsked(afterStep: step, rank: rank)
             var improved = false
