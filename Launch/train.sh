@@ -8,8 +8,14 @@ set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
 config=Configs/sst2-transkimmer-minilm-quick.yaml
-bash Launch/mpirun.sh -np 2 train -c "$config" "$@"
 output=$(sed -n 's/^output_dir: //p' "$config")
+# The demo starts afresh each time (a finished run would otherwise be resumed, and refused once
+# the config has changed). Real runs resume: see docs/training.md.
+if [ -d "$output" ]; then
+    echo "== removing the previous main-job run in $output"
+    rm -rf "$output"
+fi
+bash Launch/mpirun.sh -np 2 train -c "$config" "$@"
 latest=$(ls -d "$output"/step-* | sort | tail -1)
 echo "== report of $latest"
 bash Launch/mpirun.sh -np 2 eval --checkpoint "$latest"
