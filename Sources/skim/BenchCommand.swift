@@ -55,24 +55,17 @@ struct BenchTrainCommand: ParsableCommand {
         model.initializeWeights(generator: &generator)
         let optimizer = AdamWOptimizer(layout: model.layout)
         let n = batch * seqLen
-        let ids = (0..<n).map { i in i % seqLen == 0 ? Int32(101) : Int32(1000 + (i * 7919) % 20000) }
-        let input = ModelInput(batch: batch, seqLen: seqLen, inputIds: ids, typeIds: [Int32](repeating: 0, count: n),
-                               attentionMask: [Float](repeating: 1, count: n), target: .classes((0..<batch).map { $0 % 2 }))
+        let input = syntheticClassificationBatch(batch: batch, seqLen: seqLen)
         let settings = AdamWSettings(learningRate: 1e-5)
-        var phase = [UInt64](repeating: 0, count: 4)
-        func timed(_ index: Int, _ body: () throws -> Void) rethrows {
-            let start = DispatchTime.now().uptimeNanoseconds
-            try body()
-            phase[index] &+= DispatchTime.now().uptimeNanoseconds - start
-        }
+        let phases = PhaseTimes(phases: 4)
         func step() throws {
-            timed(0) { model.gradients.zero() }
-            try timed(1) { _ = try model.forward(input, training: true, generator: &generator) }
-            timed(2) { model.backward() }
-            timed(3) { optimizer.step(parameters: model.parameters, gradients: model.gradients, settings: settings) }
+            phases.time(0) { model.gradients.zero() }
+            _ = try phases.time(1) { try model.forward(input, training: true, generator: &generator) }
+            phases.time(2) { model.backward() }
+            phases.time(3) { optimizer.step(parameters: model.parameters, gradients: model.gradients, settings: settings) }
         }
         try step()
-        phase = [0, 0, 0, 0]
+        phases.reset()
         BLAS.profiling = true
         BLAS.gemmNanoseconds = 0
         BLAS.gemmFlops = 0
@@ -81,7 +74,7 @@ struct BenchTrainCommand: ParsableCommand {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         BLAS.profiling = false
         let perStep = seconds / Double(steps)
-        let shares = phase.map { Double($0) / 1e9 / Double(steps) }
+        let shares = phases.seconds.map { $0 / Double(steps) }
         print(String(format: "  per step: zero %.3f s, forward %.3f s, backward %.3f s, AdamW %.3f s", shares[0], shares[1], shares[2], shares[3]))
         return Result(tokensPerSecond: Double(n) / perStep,
                       gflops: Double(BLAS.gemmFlops) / Double(steps) / perStep / 1e9,

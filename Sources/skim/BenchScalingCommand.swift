@@ -3,6 +3,7 @@ import BERT
 import Distributed
 import Foundation
 import Kernels
+import Training
 
 /// `skim bench scaling`: data-parallel training throughput. Run it once as one process and once
 /// under `mpirun -np N`: every rank trains on its own random batch, gradients are averaged with
@@ -33,55 +34,38 @@ struct BenchScalingCommand: ParsableCommand {
             bert.initializeWeights(generator: &generator)
             generator = SeededGenerator(seed: 1000 + UInt64(communicator.rank))
             let optimizer = AdamWOptimizer(layout: bert.layout)
-            let reducer = try GradientReducer(
-                communicator: communicator, block: bert.gradients.buffer,
-                tensors: bert.layout.tensors.map { TensorRange(offset: $0.offset, count: $0.count) })
+            let reducer = try GradientReducer(communicator: communicator, model: bert)
             let n = batch * seqLen
-            let ids = (0..<n).map { i in i % seqLen == 0 ? Int32(101) : Int32(1000 + (i * 7919 + communicator.rank * 31) % 20000) }
-            let input = ModelInput(batch: batch, seqLen: seqLen, inputIds: ids, typeIds: [Int32](repeating: 0, count: n),
-                                   attentionMask: [Float](repeating: 1, count: n), target: .classes((0..<batch).map { $0 % 2 }))
+            let input = syntheticClassificationBatch(batch: batch, seqLen: seqLen, variant: communicator.rank)
             let settings = AdamWSettings(learningRate: 1e-5)
             // Seconds per phase, summed over the timed steps: forward + backward (+ the overlapped
             // allreduce posts), waiting for the slowest rank (blocking mode: a barrier before the
             // allreduce), the allreduce not hidden behind backward, and AdamW.
-            var phases = [Double](repeating: 0, count: 4)
-            func timed(_ phase: Int, _ body: () throws -> Void) rethrows {
-                let start = DispatchTime.now().uptimeNanoseconds
-                try body()
-                phases[phase] += Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            }
+            let phases = PhaseTimes(phases: 4)
             func step() throws {
-                try timed(0) {
+                try phases.time(0) {
                     bert.gradients.zero()
                     _ = try bert.forward(input, training: true, lossScale: 1 / Float(communicator.size), generator: &generator)
-                    if overlap {
-                        try reducer.beginStep()
-                        try bert.backward { offset in
-                            try reducer.markReady(from: offset)
-                            try reducer.progress()
-                        }
-                    } else {
-                        bert.backward()
-                    }
+                    if overlap { try bert.backward(postingTo: reducer) } else { bert.backward() }
                 }
                 if overlap {
-                    try timed(2) { try reducer.finish(scale: 1) }
+                    try phases.time(2) { try reducer.finish(scale: 1) }
                 } else {
-                    try timed(1) { try communicator.barrier() }
-                    try timed(2) { try reducer.reduceAll(scale: 1) }
+                    try phases.time(1) { try communicator.barrier() }
+                    try phases.time(2) { try reducer.reduceAll(scale: 1) }
                 }
-                timed(3) { optimizer.step(parameters: bert.parameters, gradients: bert.gradients, settings: settings) }
+                phases.time(3) { optimizer.step(parameters: bert.parameters, gradients: bert.gradients, settings: settings) }
             }
             try step()
             try communicator.barrier()
-            phases = [0, 0, 0, 0]
+            phases.reset()
             let start = DispatchTime.now().uptimeNanoseconds
             for _ in 0..<steps { try step() }
             try communicator.barrier()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-            var slowest = phases
+            var slowest = phases.seconds
             try slowest.withUnsafeMutableBufferPointer { try communicator.allreduce($0, op: .max) }
-            let fastestCompute = -(try communicator.allreduce(-phases[0], op: .max))
+            let fastestCompute = -(try communicator.allreduce(-phases.seconds[0], op: .max))
             if communicator.rank == 0 {
                 let tokens = Double(n * communicator.size * steps)
                 let perStep = { (value: Double) in 1000 * value / Double(steps) }

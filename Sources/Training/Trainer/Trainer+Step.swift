@@ -48,7 +48,9 @@ extension Trainer {
             }
             totals[1] += Double(input.realTokenCount)
             if config.overlapAllreduce && index == microBatches.count - 1 {
-                try backwardOverlappingAllreduce()
+                // The loss is already divided by the global batch, hence scale 1.
+                try model.backward(postingTo: reducer)
+                try reducer.finish(scale: 1)
             } else {
                 model.backward()
             }
@@ -76,19 +78,5 @@ extension Trainer {
         return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds,
                            skimLoss: skimming ? totals[2] : nil,
                            keptFraction: skimming ? (0..<layers).map { totals[3 + $0] / totals[1] } : nil)
-    }
-
-    /// The last micro-batch's backward with the gradient sync overlapped: each bucket is posted as
-    /// a non-blocking allreduce once backward has finished its layers (last layer first, the same
-    /// order on every rank), MPI is given a chance to progress after every layer, and `finish`
-    /// waits for the rest. The loss is already divided by the global batch, hence scale 1.
-    private func backwardOverlappingAllreduce() throws {
-        let reducer = self.reducer
-        try reducer.beginStep()
-        try model.backward { offset in
-            try reducer.markReady(from: offset)
-            try reducer.progress()
-        }
-        try reducer.finish(scale: 1)
     }
 }

@@ -98,9 +98,7 @@ public final class Trainer {
 
         watchdog = Watchdog(rank: communicator.rank, warnAfter: config.watchdogWarnSeconds,
                             limit: config.watchdogLimitSeconds)
-        reducer = try GradientReducer(
-            communicator: communicator, block: model.gradients.buffer,
-            tensors: model.layout.tensors.map { TensorRange(offset: $0.offset, count: $0.count) }, watchdog: watchdog)
+        reducer = try GradientReducer(communicator: communicator, model: model, watchdog: watchdog)
         store = CheckpointStore(root: URL(fileURLWithPath: config.outputDir))
         log = communicator.rank == 0 ? try Self.openLog(config) : nil
 
