@@ -29,6 +29,8 @@ public struct TensorSpec: Equatable {
 /// Every parameter tensor once, in Hugging Face `named_parameters()` order, over one flat block.
 public struct ParameterLayout: Equatable {
     public let tensors: [TensorSpec]
+    /// The skim predictors the layout carries.
+    public let skim: SkimMethod
     /// Floats in the block, including alignment padding.
     public let totalCount: Int
     private let indexByName: [String: Int]
@@ -80,6 +82,7 @@ public struct ParameterLayout: Equatable {
             linear("qa_outputs", out: 2, in: H)
         }
         tensors = specs
+        self.skim = skim
         totalCount = offset
         indexByName = Dictionary(uniqueKeysWithValues: specs.enumerated().map { ($1.name, $0) })
     }

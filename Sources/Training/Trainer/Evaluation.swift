@@ -27,7 +27,7 @@ enum Evaluation {
 
     static func run(model: BertModel, split: EncodedSplit, paddedLength: Int, communicator: Communicator,
                     measureDense: Bool = false) throws -> EvaluationOutcome {
-        let skimming = model.layout.index(of: "bert.encoder.layer.0.skim_predictor.4.bias") != nil
+        let skimming = model.layout.skim == .transkimmer
         let layers = model.config.numHiddenLayers
         let width = skimming ? 2 + layers : 1  // prediction bits, then real length and kept per layer
         let ranks = communicator.size
