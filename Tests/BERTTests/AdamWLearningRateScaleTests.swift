@@ -19,7 +19,7 @@ final class AdamWLearningRateScaleTests: XCTestCase {
 
         func run(_ optimizer: AdamWOptimizer, _ settings: AdamWSettings) -> [Float] {
             let p = FlatBuffer(count: layout.totalCount)
-            p.buffer.update(from: parameters.buffer)
+            _ = p.buffer.update(from: parameters.buffer)
             for _ in 0..<3 { optimizer.step(parameters: p, gradients: gradients, settings: settings) }
             return Array(p.buffer)
         }

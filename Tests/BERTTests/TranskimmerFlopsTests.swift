@@ -28,6 +28,11 @@ final class TranskimmerFlopsTests: XCTestCase {
         XCTAssertEqual(flops.paddedSpeedup, padded / skim, accuracy: 1e-12)
         XCTAssertEqual(flops.keptFraction, [4.0 / 6, 2.0 / 6])
         XCTAssertTrue(flops.summary.contains("padded-baseline speedup (papers' convention"))
+
+        // Only layer 1 carries a predictor: layer 0 runs all 6 tokens and costs no predictor.
+        var partial = SkimFlops(config: config, predictorLayers: [1])
+        partial.add(realLength: 6, paddedLength: 10, kept: [6, 2])
+        XCTAssertEqual(partial.skimFLOPs, 2 * ((6 * 128 + 2 * 36 * 4) + layer1 + 2 * 24))
     }
 
     func testCountsFromMaskedAndRemovalForwardsAgree() throws {

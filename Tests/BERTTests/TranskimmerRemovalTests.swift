@@ -19,6 +19,23 @@ final class TranskimmerRemovalTests: XCTestCase {
         }
     }
 
+    /// Layers without a predictor (here the first and the last) run every token the layer before kept.
+    func testLayersWithoutPredictorAgree() throws {
+        let config = TranskimmerRandom.config(layers: 4)
+        let head = TaskHead.sequenceClassification(numLabels: 3)
+        let model = TranskimmerRandom.model(config: config, head: head, seed: 13, skimLayers: [1, 2])
+        let engine = SkimInference(model: model)
+        var generator = SeededGenerator(seed: 15)
+        let input = TranskimmerRandom.input(batch: 7, seqLen: 33, config: config, head: head, generator: &generator)
+        let noise = TranskimmerRandom.forcingNoise(layers: 4, batch: 7, seqLen: 33, generator: &generator)
+        try assertAgree(model, engine, input, noise: noise, "layers 1, 2")
+        let result = try engine.forward(input, noise: .fixed(noise), generator: &generator)
+        let kept = result.keptPerSequence
+        XCTAssertEqual(kept[0], result.realLengths, "layer 0 has no predictor: every real token")
+        XCTAssertEqual(kept[3], kept[2], "layer 3 has no predictor: the tokens layer 2 kept")
+        XCTAssertNotEqual(kept[2], kept[0], "layers 1 and 2 skim")
+    }
+
     func testQuestionAnsweringHeadAgreesAtEveryPosition() throws {
         let config = TranskimmerRandom.config(layers: 2)
         let model = TranskimmerRandom.model(config: config, head: .questionAnswering, seed: 21)

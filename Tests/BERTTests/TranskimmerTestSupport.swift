@@ -12,9 +12,10 @@ enum TranskimmerRandom {
     }
 
     /// A model with random weights (larger than BERT's init so layers change the states visibly) and
-    /// predictors whose last bias is small, so that noise-free decisions vary.
-    static func model(config: BertConfiguration, head: TaskHead, seed: UInt64) -> BertModel {
-        let model = BertModel(config: config, head: head, skim: .transkimmer)
+    /// predictors whose last bias is small, so that noise-free decisions vary; predictors on
+    /// `skimLayers` (nil: every layer).
+    static func model(config: BertConfiguration, head: TaskHead, seed: UInt64, skimLayers: [Int]? = nil) -> BertModel {
+        let model = BertModel(config: config, head: head, skim: .transkimmer, skimLayers: skimLayers)
         var generator = SeededGenerator(seed: seed)
         model.initializeWeights(generator: &generator)
         for spec in model.layout.tensors where spec.name.contains(".skim_predictor.4.") {

@@ -23,10 +23,11 @@ public final class BertModel {
     public var attentionDropout: Float
     public var classifierDropout: Float
 
-    public init(config: BertConfiguration, head: TaskHead, skim: SkimMethod = .none) {
+    /// `skimLayers`: the layers with a Transkimmer predictor (nil: every layer; see `ParameterLayout`).
+    public init(config: BertConfiguration, head: TaskHead, skim: SkimMethod = .none, skimLayers: [Int]? = nil) {
         self.config = config
         self.head = head
-        layout = ParameterLayout(config: config, head: head, skim: skim)
+        layout = ParameterLayout(config: config, head: head, skim: skim, skimLayers: skimLayers)
         parameters = FlatBuffer(count: layout.totalCount)
         gradients = FlatBuffer(count: layout.totalCount)
         offsets = ModelOffsets(layout: layout, config: config, head: head)

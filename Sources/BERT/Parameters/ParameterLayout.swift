@@ -31,12 +31,17 @@ public struct ParameterLayout: Equatable {
     public let tensors: [TensorSpec]
     /// The skim predictors the layout carries.
     public let skim: SkimMethod
+    /// Encoder layers that carry a Transkimmer predictor, ascending (empty without predictors).
+    public let predictorLayers: [Int]
     /// Floats in the block, including alignment padding.
     public let totalCount: Int
     private let indexByName: [String: Int]
 
-    /// Builds the layout of a BERT with the given head and skim predictors.
-    public init(config c: BertConfiguration, head: TaskHead, skim: SkimMethod = .none) {
+    /// Builds the layout of a BERT with the given head and skim predictors. `skimLayers` chooses
+    /// the layers with a Transkimmer predictor (nil: every layer); a layer without one keeps every
+    /// token the layer before it kept.
+    public init(config c: BertConfiguration, head: TaskHead, skim: SkimMethod = .none, skimLayers: [Int]? = nil) {
+        let chosen = skim == .transkimmer ? Set(skimLayers ?? Array(0..<c.numHiddenLayers)) : []
         var specs: [TensorSpec] = []
         var offset = 0
         func add(_ name: String, _ shape: [Int], decay: Bool, layer: Int? = nil) {
@@ -66,7 +71,7 @@ public struct ParameterLayout: Equatable {
             linear(p + "intermediate.dense", out: c.intermediateSize, in: H, layer: l)
             linear(p + "output.dense", out: H, in: c.intermediateSize, layer: l)
             layerNorm(p + "output.LayerNorm", H, layer: l)
-            if skim == .transkimmer {
+            if chosen.contains(l) {
                 let s = p + "skim_predictor."
                 layerNorm(s + "0", H, layer: l)
                 linear(s + "1", out: H, in: H, layer: l)
@@ -83,6 +88,7 @@ public struct ParameterLayout: Equatable {
         }
         tensors = specs
         self.skim = skim
+        predictorLayers = (0..<c.numHiddenLayers).filter(chosen.contains)
         totalCount = offset
         indexByName = Dictionary(uniqueKeysWithValues: specs.enumerated().map { ($1.name, $0) })
     }

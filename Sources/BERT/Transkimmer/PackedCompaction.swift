@@ -20,15 +20,15 @@ extension SkimInference {
         return n
     }
 
-    /// Predictor l on the n packed rows, then the decisions: a kept row moves up to its new packed
+    /// A layer's predictor on the n packed rows, then the decisions: a kept row moves up to its new packed
     /// index, a skimmed row's state (its last layer's output) goes to `output` at its position.
     /// [CLS] (t = 0) is always kept. `noise` [B·T, 2] is indexed by position. Returns the new n.
-    func skimStep(_ l: Int, rows n: Int, batch B: Int, seqLen T: Int, noise: UnsafePointer<Float>?,
+    func skimStep(_ predictor: PredictorOffsets, rows n: Int, batch B: Int, seqLen T: Int, noise: UnsafePointer<Float>?,
                   invTau: Float, buffers u: PackedBuffers) -> Int {
         let H = model.config.hiddenSize
         let tape = u.predictorTape
         SkimPredictor.forward(x: u.x.pointer, rows: n, hidden: H, parameters: model.parameters.pointer,
-                              offsets: predictorOffsets(l), tape: tape)
+                              offsets: predictor, tape: tape)
         let logits = tape.logits, x = u.x.pointer, out = u.output.pointer
         var w = 0
         for b in 0..<B {

@@ -17,14 +17,10 @@ struct PredictorOffsets {
         dense4 = layout.offset(p + "4.weight"); dense4Bias = layout.offset(p + "4.bias")
     }
 
-    /// Every layer's predictor, or nil if any layer lacks one.
-    static func all(layout: ParameterLayout, layers: Int) -> [PredictorOffsets]? {
-        var result: [PredictorOffsets] = []
-        for l in 0..<layers {
-            guard let o = PredictorOffsets(layout: layout, layer: l) else { return nil }
-            result.append(o)
-        }
-        return result
+    /// Each layer's predictor (nil for a layer without one), or nil if no layer has one.
+    static func all(layout: ParameterLayout, layers: Int) -> [PredictorOffsets?]? {
+        let result = (0..<layers).map { PredictorOffsets(layout: layout, layer: $0) }
+        return result.contains { $0 != nil } ? result : nil
     }
 }
 

@@ -35,6 +35,18 @@ enum SkimDecision {
         }
     }
 
+    /// A layer without a predictor: m = 1 everywhere (soft keep 1, product 0, logits 0), so M = M_prev
+    /// and its backward passes dMask on unchanged.
+    static func keepAll(previous: UnsafePointer<Float>, tokens N: Int, logits: UnsafeMutablePointer<Float>,
+                        softKeep: UnsafeMutablePointer<Float>, softProduct: UnsafeMutablePointer<Float>,
+                        m: UnsafeMutablePointer<Float>, mask: UnsafeMutablePointer<Float>) {
+        logits.update(repeating: 0, count: 2 * N)
+        softKeep.update(repeating: 1, count: N)
+        softProduct.update(repeating: 0, count: N)
+        m.update(repeating: 1, count: N)
+        mask.update(from: previous, count: N)
+    }
+
     /// Backward of `forward` from dMask = d(loss)/dM [N] (complete for this layer). Writes dLogits
     /// [N, 2] = (−1, +1)·s_keep·s_skim·dm/τ with dm = dMask ⊙ previous (0 at [CLS]), then turns dMask
     /// into dMask ⊙ m in place: the product's gradient into the previous layer's mask.

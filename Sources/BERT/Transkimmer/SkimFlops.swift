@@ -1,8 +1,8 @@
 import Foundation
 
 /// FLOPs accounting of SPEC §5, accumulated over sequences. Per layer and sequence with n tokens
-/// run: MACs = n·(4H² + 2HF) + 2n²H; a Transkimmer predictor adds n_in·(H² + 2H) on the n_in tokens
-/// entering the layer. FLOPs = 2·MACs. Embeddings and the task head are not counted (identical in
+/// run: MACs = n·(4H² + 2HF) + 2n²H; a layer's Transkimmer predictor, if it has one, adds
+/// n_in·(H² + 2H) on the n_in tokens entering the layer. FLOPs = 2·MACs. Embeddings and the task head are not counted (identical in
 /// every model compared). Three totals on the same sequences:
 /// - skim: the skimming model on the actual kept counts (what the removal engine runs);
 /// - dense: the dense model on the unpadded sequences (the honest baseline: `speedup`);
@@ -10,14 +10,20 @@ import Foundation
 ///   baseline (`paddedSpeedup`, inflated by padding; report it labelled as such).
 public struct SkimFlops: Equatable {
     public let hidden: Int, intermediate: Int, layers: Int
+    /// Layer l carries a predictor (counted in the skimming model's FLOPs).
+    public let hasPredictor: [Bool]
     /// Accumulated MACs per layer.
     public private(set) var skimLayerMACs: [Double], denseLayerMACs: [Double], paddedLayerMACs: [Double]
     /// Tokens run per layer, summed over sequences; real and padded tokens.
     public private(set) var keptTokens: [Int]
     public private(set) var realTokens = 0, paddedTokens = 0, sequences = 0
 
-    public init(config: BertConfiguration) {
+    /// `predictorLayers`: the layers with a predictor (nil: every layer; a model's
+    /// `layout.predictorLayers`).
+    public init(config: BertConfiguration, predictorLayers: [Int]? = nil) {
         hidden = config.hiddenSize; intermediate = config.intermediateSize; layers = config.numHiddenLayers
+        let chosen = Set(predictorLayers ?? Array(0..<config.numHiddenLayers))
+        hasPredictor = (0..<config.numHiddenLayers).map(chosen.contains)
         skimLayerMACs = [Double](repeating: 0, count: layers)
         denseLayerMACs = skimLayerMACs; paddedLayerMACs = skimLayerMACs
         keptTokens = [Int](repeating: 0, count: layers)
@@ -40,7 +46,7 @@ public struct SkimFlops: Equatable {
         precondition(kept.count == layers, "kept counts for \(layers) layers expected")
         var entering = realLength
         for l in 0..<layers {
-            skimLayerMACs[l] += predictorMACs(tokens: entering) + layerMACs(tokens: kept[l])
+            skimLayerMACs[l] += (hasPredictor[l] ? predictorMACs(tokens: entering) : 0) + layerMACs(tokens: kept[l])
             denseLayerMACs[l] += layerMACs(tokens: realLength)
             paddedLayerMACs[l] += layerMACs(tokens: paddedLength)
             keptTokens[l] += kept[l]

@@ -24,8 +24,8 @@ public struct SkimInferenceResult {
 /// when a larger batch arrives. Not thread-safe: one engine per thread.
 public final class SkimInference {
     public let model: BertModel
-    private let predictors: [PredictorOffsets]?
-    func predictorOffsets(_ l: Int) -> PredictorOffsets { predictors![l] }
+    /// Each layer's predictor (nil: the layer has none), nil for a model without predictors.
+    private let predictors: [PredictorOffsets?]?
     var buffers: PackedBuffers
     private var last = (batch: 0, seqLen: 0)
 
@@ -89,11 +89,11 @@ public final class SkimInference {
         var kept = [[Int]](repeating: realLengths, count: L)
         let layerNoise: UnsafePointer<Float>? = noise == .none ? nil : UnsafePointer(u.noise.pointer)
         for l in 0..<L {
-            if skim {
-                n = skimStep(l, rows: n, batch: B, seqLen: T, noise: layerNoise.map { $0 + l * N * 2 },
+            if skim, let predictor = predictors?[l] {
+                n = skimStep(predictor, rows: n, batch: B, seqLen: T, noise: layerNoise.map { $0 + l * N * 2 },
                              invTau: Float(1 / tau), buffers: u)
-                kept[l] = Array(u.segmentLength[0..<B])
             }
+            kept[l] = Array(u.segmentLength[0..<B])
             model.packedLayerForward(l, buffers: u, rows: n, batch: B)
         }
         scatter(rows: 0..<n, buffers: u, hidden: H)

@@ -22,14 +22,17 @@ extension BertModel {
                                 mask: mask, dLayerOutput: dHidden, dMask: dMask, tokens: N, hidden: H)
             for n in 0..<N { dMask[n] += dSkim * valid[n] }
             layerBackward(l, keyKeep: mask, dKeyKeep: dMask)
-            // dMask is now complete for layer l: into the predictor's logits, and on to M_{l−1}.
-            SkimDecision.backward(dMask: dMask, previous: l == 0 ? valid : s.slice(s.mask, l - 1),
-                                  m: s.slice(s.decision, l), softProduct: s.slice(s.softProduct, l), tau: tau,
-                                  tokens: N, seqLen: T, dLogits: s.dLogits.pointer)
-            SkimPredictor.backward(dLogits: s.dLogits.pointer, x: hiddenPointer(l), rows: N, hidden: H,
-                                   parameters: parameters.pointer, gradients: gradients.pointer, offsets: s.predictors[l],
-                                   tape: s.tape(l, hidden: H), dx: dHidden, scratchA: s.scratchA.pointer, scratchB: s.scratchB.pointer)
-            // Layer l and its predictor (stored after it) are final.
+            // dMask is now complete for layer l: into the predictor's logits, and on to M_{l−1}
+            // (unchanged through a layer without a predictor, where M_l = M_{l−1}).
+            if let predictor = s.predictors[l] {
+                SkimDecision.backward(dMask: dMask, previous: l == 0 ? valid : s.slice(s.mask, l - 1),
+                                      m: s.slice(s.decision, l), softProduct: s.slice(s.softProduct, l), tau: tau,
+                                      tokens: N, seqLen: T, dLogits: s.dLogits.pointer)
+                SkimPredictor.backward(dLogits: s.dLogits.pointer, x: hiddenPointer(l), rows: N, hidden: H,
+                                       parameters: parameters.pointer, gradients: gradients.pointer, offsets: predictor,
+                                       tape: s.tape(l, hidden: H), dx: dHidden, scratchA: s.scratchA.pointer, scratchB: s.scratchB.pointer)
+            }
+            // Layer l and its predictor, if any (stored after it), are final.
             try gradientsReady?(layout.firstOffset(ofLayer: l))
         }
         // F before layer 0 is the embedding output hidden[0].

@@ -5,7 +5,8 @@ import Kernels
 /// masked reference of the removal engine (`SkimSettings.inference`).
 extension BertModel {
     /// Runs the skimming model on a batch. Before layer l the predictor reads the layer input
-    /// hidden[l] (all B·T positions), decides, and the cumulative mask M_l masks the keys of layer l;
+    /// hidden[l] (all B·T positions), decides, and the cumulative mask M_l masks the keys of layer l
+    /// (a layer without a predictor keeps M_{l−1}); noise is drawn for every layer either way;
     /// the head reads F, where each token holds the output of the last layer that kept it.
     /// In training the gradient of `lossScale · loss` (task + skim term) is kept for `backward()`.
     /// Noise (`.sampled`) is drawn from `generator` as one [L, B, T, 2] block before the embeddings.
@@ -30,15 +31,21 @@ extension BertModel {
         embeddingsForward(generator: &generator)
         let tau = Float(skim.tau)
         for l in 0..<L {
-            let x = hiddenPointer(l)
-            SkimPredictor.forward(x: x, rows: N, hidden: H, parameters: parameters.pointer, offsets: state.predictors[l],
-                                  tape: state.tape(l, hidden: H))
-            let noise: UnsafePointer<Float>? = skim.noise == .none ? nil : UnsafePointer(state.slice(state.noise, l, width: 2))
             let mask = state.slice(state.mask, l)
-            SkimDecision.forward(logits: state.slice(state.logits, l, width: 2), noise: noise, tau: tau,
-                                 previous: l == 0 ? valid : state.slice(state.mask, l - 1), tokens: N, seqLen: T,
-                                 softKeep: state.slice(state.softKeep, l), softProduct: state.slice(state.softProduct, l),
-                                 m: state.slice(state.decision, l), mask: mask)
+            let previous = l == 0 ? valid : state.slice(state.mask, l - 1)
+            if let predictor = state.predictors[l] {
+                SkimPredictor.forward(x: hiddenPointer(l), rows: N, hidden: H, parameters: parameters.pointer, offsets: predictor,
+                                      tape: state.tape(l, hidden: H))
+                let noise: UnsafePointer<Float>? = skim.noise == .none ? nil : UnsafePointer(state.slice(state.noise, l, width: 2))
+                SkimDecision.forward(logits: state.slice(state.logits, l, width: 2), noise: noise, tau: tau,
+                                     previous: previous, tokens: N, seqLen: T,
+                                     softKeep: state.slice(state.softKeep, l), softProduct: state.slice(state.softProduct, l),
+                                     m: state.slice(state.decision, l), mask: mask)
+            } else {
+                SkimDecision.keepAll(previous: previous, tokens: N, logits: state.slice(state.logits, l, width: 2),
+                                     softKeep: state.slice(state.softKeep, l), softProduct: state.slice(state.softProduct, l),
+                                     m: state.slice(state.decision, l), mask: mask)
+            }
             layerForward(l, keyKeep: mask, generator: &generator)
             Forwarding.forward(previous: skimForwardedPointer(l), layerOutput: hiddenPointer(l + 1), mask: mask,
                                out: skimForwardedPointer(l + 1), tokens: N, hidden: H)

@@ -3,7 +3,8 @@
 /// what the last skim forward was, for `backward()`.
 final class TranskimmerState {
     let capacity: Int
-    let predictors: [PredictorOffsets]
+    /// Layer l's predictor; nil for a layer without one (it keeps every token M_{l−1} kept).
+    let predictors: [PredictorOffsets?]
 
     /// Predictor intermediate values per layer (see `PredictorTape`): [L, N, H] and [L, N].
     let norm0, mean0, rstd0, dense1, norm2, mean2, rstd2, act: FlatBuffer
@@ -26,7 +27,7 @@ final class TranskimmerState {
     var skimLoss = 0.0
     var realTokens = 0
 
-    init(capacity N: Int, hidden H: Int, layers L: Int, predictors: [PredictorOffsets], training: Bool) {
+    init(capacity N: Int, hidden H: Int, layers L: Int, predictors: [PredictorOffsets?], training: Bool) {
         capacity = N
         self.predictors = predictors
         func perLayer(_ width: Int) -> FlatBuffer { FlatBuffer(count: L * N * width) }

@@ -10,13 +10,16 @@ enum HuggingFaceFolder {
 
     /// The base model's `config.json` with the fine-tuned head described: `architectures`,
     /// `id2label`/`label2id` (or `problem_type: regression` with one label), the dropout the run
-    /// used, and `skim_method` for a model with skim predictors (an extra key `transformers`
-    /// keeps but ignores; the predictors are then reported as unused weights).
+    /// used, and `skim_method` (with `skim_layers` when only some layers carry a predictor) for a
+    /// model with skim predictors: extra keys `transformers` keeps but ignores; the predictors are
+    /// then reported as unused weights.
     ///
     /// - Parameters:
     ///   - base: `config.json` of the model folder the run started from.
     ///   - dropout: the run's dropout override, if any.
-    static func configJSON(base: URL, task: GLUETask, method: TrainConfig.Method, dropout: Double?) throws -> Data {
+    ///   - skimLayers: the run's `skim.skim_layers`, if any.
+    static func configJSON(base: URL, task: GLUETask, method: TrainConfig.Method, dropout: Double?,
+                           skimLayers: [Int]?) throws -> Data {
         let data: Data
         do { data = try Data(contentsOf: base) } catch {
             throw TrainingError("\(base.path): cannot read the model configuration: \(error.localizedDescription)")
@@ -40,7 +43,12 @@ enum HuggingFaceFolder {
             object["hidden_dropout_prob"] = dropout
             object["attention_probs_dropout_prob"] = dropout
         }
-        if method != .dense { object["skim_method"] = method.rawValue }
+        object["skim_method"] = nil
+        object["skim_layers"] = nil
+        if method != .dense {
+            object["skim_method"] = method.rawValue
+            if let skimLayers { object["skim_layers"] = skimLayers.sorted() }
+        }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }
 }

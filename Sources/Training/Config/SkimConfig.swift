@@ -36,7 +36,8 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     public var beta: Double = 20
     /// Keep a block at inference iff P(relevant) ≥ threshold.
     public var threshold: Double = 0.01
-    /// Layers with a block predictor; nil means every layer.
+    /// Layers with a predictor (Transkimmer: a token predictor; Block-Skim: a block predictor);
+    /// nil means every layer. A Transkimmer layer without one runs every token the layer before kept.
     public var skimLayers: [Int]?
     /// Use the reference's label rule (relevant iff more than one answer token).
     public var referenceLabelRule: Bool = false
