@@ -39,9 +39,11 @@ public struct ParameterLayout: Equatable {
 
     /// Builds the layout of a BERT with the given head and skim predictors. `skimLayers` chooses
     /// the layers with a Transkimmer predictor (nil: every layer); a layer without one keeps every
-    /// token the layer before it kept.
+    /// token the layer before it kept. Ignored without Transkimmer predictors.
     public init(config c: BertConfiguration, head: TaskHead, skim: SkimMethod = .none, skimLayers: [Int]? = nil) {
         let chosen = skim == .transkimmer ? Set(skimLayers ?? Array(0..<c.numHiddenLayers)) : []
+        precondition(chosen.allSatisfy { (0..<c.numHiddenLayers).contains($0) },
+                     "skim layers \(chosen.sorted()) outside 0..<\(c.numHiddenLayers)")
         var specs: [TensorSpec] = []
         var offset = 0
         func add(_ name: String, _ shape: [Int], decay: Bool, layer: Int? = nil) {

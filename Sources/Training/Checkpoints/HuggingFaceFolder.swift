@@ -10,7 +10,7 @@ enum HuggingFaceFolder {
 
     /// The base model's `config.json` with the fine-tuned head described: `architectures`,
     /// `id2label`/`label2id` (or `problem_type: regression` with one label), the dropout the run
-    /// used, and `skim_method` (with `skim_layers` when only some layers carry a predictor) for a
+    /// used, and `skim_method` (with `skim_layers` when the run set `skim.skim_layers`) for a
     /// model with skim predictors: extra keys `transformers` keeps but ignores; the predictors are
     /// then reported as unused weights.
     ///

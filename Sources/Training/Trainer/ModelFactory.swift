@@ -22,17 +22,19 @@ enum ModelFactory {
     }
 
     /// `<model>/config.json` and `<model>/model.safetensors`: the encoder from the file, the task
-    /// head (and skim predictors, on `skim.skim_layers` or every layer) initialised from a generator seeded with the run's seed, so
-    /// every rank builds the same model. Dropout overridden by `config.dropout` if set.
+    /// head (and skim predictors, on `skim.skim_layers` or every layer) initialised from a
+    /// generator seeded with the run's seed, so every rank builds the same model. Dropout
+    /// overridden by `config.dropout` if set.
     static func makeModel(_ config: TrainConfig, task: GLUETask) throws -> (BertModel, LoadReport) {
         let folder = URL(fileURLWithPath: config.model)
         let bertConfig = try BertConfiguration.load(from: folder.appendingPathComponent("config.json"))
         let skim = try skimMethod(config)
-        if skim == .transkimmer, let layers = config.skim.skimLayers, let bad = layers.first(where: { $0 >= bertConfig.numHiddenLayers }) {
-            throw TrainingError("'skim.skim_layers' lists layer \(bad), but \(config.model) has \(bertConfig.numHiddenLayers) layers (0–\(bertConfig.numHiddenLayers - 1))")
+        let layers = bertConfig.numHiddenLayers
+        if skim == .transkimmer, let bad = config.skim.skimLayers?.first(where: { $0 >= layers }) {
+            throw TrainingError("'skim.skim_layers' lists layer \(bad), but \(config.model) has \(layers) layers (0–\(layers - 1))")
         }
         let model = BertModel(config: bertConfig, head: .sequenceClassification(numLabels: task.outputCount),
-                              skim: skim, skimLayers: skim == .transkimmer ? config.skim.skimLayers : nil)
+                              skim: skim, skimLayers: config.skim.skimLayers)
         var initGenerator = SeededGenerator(seed: UInt64(config.seed))
         let report = try model.load(safetensors: folder.appendingPathComponent("model.safetensors"), generator: &initGenerator)
         if let dropout = config.dropout {
