@@ -27,11 +27,12 @@ public enum GradientBucketPlan {
     /// Groups `tensors` (layout order: ascending offsets, no overlap) into buckets, walking from the
     /// last tensor to the first. A bucket takes tensors while its slice stays within `bucketBytes`
     /// (`firstBucketBytes` for the first bucket, so communication starts early). Tensors are never
-    /// split: a tensor larger than the limit gets a bucket of its own.
+    /// split: a tensor larger than the limit gets a bucket of its own, and so does tensor
+    /// `isolating` (one reduced differently, such as a row-sparse embedding).
     ///
     /// - Returns: buckets in posting order; bucket 0 holds the last tensors of the layout.
     public static func plan(tensors: [TensorRange], blockCount: Int, bucketBytes: Int,
-                            firstBucketBytes: Int) throws -> [GradientBucket] {
+                            firstBucketBytes: Int, isolating: Int? = nil) throws -> [GradientBucket] {
         try validate(tensors: tensors, blockCount: blockCount)
         guard bucketBytes > 0, firstBucketBytes > 0 else {
             throw GradientReducerError("bucket sizes must be positive, got \(bucketBytes) and \(firstBucketBytes) bytes")
@@ -42,7 +43,8 @@ public enum GradientBucketPlan {
         for index in tensors.indices.reversed().dropFirst() {
             let limit = buckets.isEmpty ? firstBucketBytes : bucketBytes
             let end = tensors[last].offset + tensors[last].count
-            if (end - tensors[index].offset) * MemoryLayout<Float>.stride <= limit {
+            let fits = (end - tensors[index].offset) * MemoryLayout<Float>.stride <= limit
+            if fits && index != isolating && first != isolating {
                 first = index
             } else {
                 buckets.append(bucket(tensors, first, last))

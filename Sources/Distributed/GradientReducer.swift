@@ -18,6 +18,10 @@
 /// Gradient accumulation: run the reducer only on the last micro-step (no `beginStep()` on the
 /// others); the block then holds the sum of the micro-steps' gradients when it is reduced.
 ///
+/// A row-sparse tensor (`rowSparse`, the word embedding) gets a bucket of its own, reduced with
+/// blocking collectives when its turn comes: only the rows non-zero on some rank are exchanged
+/// (`RowSparseReduction`), with the same result as a dense allreduce.
+///
 /// `reduceAll(scale:)` is the blocking path over the same buckets. With 2 ranks both paths give
 /// the same bits (a + b is exact-commutative); with more ranks MPI may pick different reduction
 /// orders for blocking and non-blocking calls, while results stay identical across ranks.
@@ -26,8 +30,10 @@ public final class GradientReducer {
     public struct Statistics: Equatable, Sendable {
         /// Steps completed (`finish` or `reduceAll`).
         public var steps = 0
-        /// Bytes allreduced over all steps (per rank).
+        /// Bytes exchanged over all steps (per rank).
         public var bytesReduced = 0
+        /// Bytes exchanged in the last step (per rank).
+        public var lastBytesReduced = 0
         /// Seconds spent inside `finish`/`reduceAll` waiting for (or posting) allreduces, summed.
         public var exposedSeconds = 0.0
         /// Exposed seconds of the last step.
@@ -49,6 +55,12 @@ public final class GradientReducer {
     private let tensorCount: Int
     /// Each tensor's first element, ascending (layout order).
     private let tensorOffsets: [Int]
+    /// The row-sparse tensor's bucket and its reduction.
+    private let sparseBucket: Int?
+    private let sparseReduction: RowSparseReduction?
+    /// Seconds spent in this step's blocking row-sparse reduction, and bytes sent so far.
+    private var stepSparseSeconds = 0.0
+    private var stepBytes = 0
 
     private var stepOpen = false
     private var tensorReady: [Bool]
@@ -69,13 +81,30 @@ public final class GradientReducer {
     ///   - bucketBytes: bucket size limit in bytes (default 8 MiB).
     ///   - firstBucketBytes: limit for the first bucket posted (default 1 MiB).
     ///   - maxInFlight: buckets in flight at once (default 2; at least 1).
+    ///   - rowSparse: a tensor whose gradient is zero outside a few rows, reduced row-sparsely
+    ///     when there is more than one rank.
     ///   - watchdog: if given, every wait is reported as "allreduce gradients bucket N".
     public init(communicator: Communicator, block: UnsafeMutableBufferPointer<Float>, tensors: [TensorRange],
                 bucketBytes: Int = 8 << 20, firstBucketBytes: Int = 1 << 20, maxInFlight: Int = 2,
-                watchdog: Watchdog? = nil) throws {
-        buckets = try GradientBucketPlan.plan(tensors: tensors, blockCount: block.count,
-                                              bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes)
+                rowSparse: RowSparseTensor? = nil, watchdog: Watchdog? = nil) throws {
+        buckets = try GradientBucketPlan.plan(tensors: tensors, blockCount: block.count, bucketBytes: bucketBytes,
+                                              firstBucketBytes: firstBucketBytes, isolating: rowSparse?.index)
         guard maxInFlight >= 1 else { throw GradientReducerError("maxInFlight must be at least 1, got \(maxInFlight)") }
+        if let rowSparse {
+            guard tensors.indices.contains(rowSparse.index), rowSparse.width > 0,
+                  tensors[rowSparse.index].count % rowSparse.width == 0 else {
+                throw GradientReducerError("row-sparse tensor \(rowSparse.index) with rows of \(rowSparse.width) elements "
+                    + "does not match the \(tensors.count) tensors of the layout")
+            }
+        }
+        if let rowSparse, communicator.size > 1 {
+            sparseBucket = buckets.firstIndex { $0.tensors == rowSparse.index..<(rowSparse.index + 1) }
+            sparseReduction = RowSparseReduction(rows: tensors[rowSparse.index].count / rowSparse.width,
+                                                 width: rowSparse.width, worldSize: communicator.size)
+        } else {
+            sparseBucket = nil
+            sparseReduction = nil
+        }
         self.maxInFlight = maxInFlight
         self.communicator = communicator
         self.block = block
@@ -104,20 +133,23 @@ public final class GradientReducer {
     ///   - bucketBytes: bucket size limit in bytes (default 8 MiB).
     ///   - firstBucketBytes: limit for the first bucket posted (default 1 MiB).
     ///   - maxInFlight: buckets in flight at once (default 2; at least 1).
+    ///   - rowSparse: a tensor whose gradient is zero outside a few rows, reduced row-sparsely
+    ///     when there is more than one rank.
     ///   - watchdog: if given, every wait is reported as "allreduce gradients bucket N".
     public convenience init(communicator: Communicator, gradients: UnsafeMutablePointer<Float>, count: Int,
                             tensorRanges: [Range<Int>], bucketBytes: Int = 8 << 20, firstBucketBytes: Int = 1 << 20,
-                            maxInFlight: Int = 2, watchdog: Watchdog? = nil) throws {
+                            maxInFlight: Int = 2, rowSparse: RowSparseTensor? = nil, watchdog: Watchdog? = nil) throws {
         try self.init(communicator: communicator, block: UnsafeMutableBufferPointer(start: gradients, count: count),
                       tensors: tensorRanges.map { TensorRange(offset: $0.lowerBound, count: $0.count) },
                       bucketBytes: bucketBytes, firstBucketBytes: firstBucketBytes, maxInFlight: maxInFlight,
-                      watchdog: watchdog)
+                      rowSparse: rowSparse, watchdog: watchdog)
     }
 
     /// Whether a step is open (`beginStep()` called, `finish` not yet).
     public var isStepOpen: Bool { stepOpen }
 
-    /// Bytes one step reduces (the sum of the buckets' slices).
+    /// Bytes of the buckets' slices: what one step reduces without a row-sparse tensor (with
+    /// one, `statistics.lastBytesReduced` tells what was sent).
     public var bytesPerStep: Int { buckets.reduce(0) { $0 + $1.byteCount } }
 
     /// Opens a step: no tensor is ready, no bucket posted.
@@ -131,6 +163,8 @@ public final class GradientReducer {
         firstInFlight = 0
         nextToPost = 0
         readyFromIndex = tensorCount
+        stepSparseSeconds = 0
+        stepBytes = 0
         stepOpen = true
     }
 
@@ -201,7 +235,7 @@ public final class GradientReducer {
     /// Tests the oldest in-flight buckets (each test also drives MPI's progress on the others) and
     /// retires those complete, oldest first. Never blocks.
     private func reapCompleted() throws {
-        while firstInFlight < nextToPost, try requests[firstInFlight]!.test() {
+        while firstInFlight < nextToPost, try requests[firstInFlight]?.test() ?? true {
             firstInFlight += 1
         }
     }
@@ -227,10 +261,10 @@ public final class GradientReducer {
             }
             watchdog?.enter("allreduce gradients bucket", firstInFlight)
             defer { watchdog?.leave() }
-            try requests[firstInFlight]!.wait()
+            try requests[firstInFlight]?.wait()
             firstInFlight += 1
         }
-        record(seconds: monotonicSeconds() - start)
+        record(seconds: monotonicSeconds() - start + stepSparseSeconds)
         stepOpen = false
         scaleBuckets(by: scale ?? 1 / Float(communicator.size))
     }
@@ -240,17 +274,35 @@ public final class GradientReducer {
     public func reduceAll(scale: Float? = nil) throws {
         guard !stepOpen else { throw GradientReducerError("reduceAll(scale:) while a step is open") }
         let start = monotonicSeconds()
+        stepBytes = 0
         for (index, bucket) in buckets.enumerated() {
             watchdog?.enter("allreduce gradients bucket", index)
             defer { watchdog?.leave() }
-            try communicator.allreduce(slice(bucket), op: .sum)
+            if index == sparseBucket {
+                stepBytes += try sparseReduction!.sum(slice(bucket), communicator: communicator)
+            } else {
+                try communicator.allreduce(slice(bucket), op: .sum)
+                stepBytes += bucket.byteCount
+            }
         }
         record(seconds: monotonicSeconds() - start)
         scaleBuckets(by: scale ?? 1 / Float(communicator.size))
     }
 
+    /// Posts bucket `index`; the row-sparse bucket is reduced right away (blocking) and left
+    /// without a request, which counts as complete.
     private func post(_ index: Int) throws {
-        requests[index] = try communicator.iallreduce(slice(buckets[index]), op: .sum)
+        if index == sparseBucket {
+            let start = monotonicSeconds()
+            watchdog?.enter("allreduce gradients bucket", index)
+            defer { watchdog?.leave() }
+            stepBytes += try sparseReduction!.sum(slice(buckets[index]), communicator: communicator)
+            stepSparseSeconds += monotonicSeconds() - start
+            requests[index] = nil
+        } else {
+            requests[index] = try communicator.iallreduce(slice(buckets[index]), op: .sum)
+            stepBytes += buckets[index].byteCount
+        }
         nextToPost = index + 1
     }
 
@@ -260,7 +312,11 @@ public final class GradientReducer {
 
     private func scaleBuckets(by scale: Float) {
         guard scale != 1 else { return }
-        for bucket in buckets {
+        for (index, bucket) in buckets.enumerated() {
+            if index == sparseBucket {
+                sparseReduction!.scaleUnion(slice(bucket), by: scale)
+                continue
+            }
             let values = slice(bucket)
             for index in values.indices { values[index] *= scale }
         }
@@ -268,7 +324,8 @@ public final class GradientReducer {
 
     private func record(seconds: Double) {
         statistics.steps += 1
-        statistics.bytesReduced += bytesPerStep
+        statistics.bytesReduced += stepBytes
+        statistics.lastBytesReduced = stepBytes
         statistics.exposedSeconds += seconds
         statistics.lastExposedSeconds = seconds
     }

@@ -22,6 +22,8 @@ struct BenchScalingCommand: ParsableCommand {
     @Option(help: "OpenBLAS threads per rank.") var threads = 1
     @Flag(help: "Post the bucket allreduces during backward (the trainer's overlap_allreduce: true).")
     var overlap = false
+    @Flag(help: "Allreduce the whole word-embedding gradient instead of only the rows some rank's batch used.")
+    var denseEmbeddingSync = false
 
     func run() throws {
         let context = try RankContext(label: "skim.bench")
@@ -34,7 +36,7 @@ struct BenchScalingCommand: ParsableCommand {
             bert.initializeWeights(generator: &generator)
             generator = SeededGenerator(seed: 1000 + UInt64(communicator.rank))
             let optimizer = AdamWOptimizer(layout: bert.layout)
-            let reducer = try GradientReducer(communicator: communicator, model: bert)
+            let reducer = try GradientReducer(communicator: communicator, model: bert, sparseEmbedding: !denseEmbeddingSync)
             let n = batch * seqLen
             let input = syntheticClassificationBatch(batch: batch, seqLen: seqLen, variant: communicator.rank)
             let settings = AdamWSettings(learningRate: 1e-5)
@@ -74,7 +76,7 @@ struct BenchScalingCommand: ParsableCommand {
                 print(String(format: "  per step: forward+backward %.0f–%.0f ms (fastest–slowest rank), waiting for the slowest rank ≤ %.1f ms, %@ allreduce exposed ≤ %.1f ms (%.2f%% of a step, %.1f MB), AdamW ≤ %.0f ms",
                              perStep(fastestCompute), perStep(slowest[0]), perStep(slowest[1]),
                              overlap ? "overlapped" : "blocking", perStep(slowest[2]), 100 * slowest[2] / seconds,
-                             Double(reducer.bytesPerStep) / 1e6, perStep(slowest[3])))
+                             Double(reducer.statistics.bytesReduced) / Double(steps + 1) / 1e6, perStep(slowest[3])))
             }
         }
     }

@@ -53,6 +53,16 @@ final class GradientBucketPlanTests: XCTestCase {
         XCTAssertEqual(buckets.map(\.tensors), [2..<4, 1..<2, 0..<1])
     }
 
+    func testAnIsolatedTensorGetsABucketOfItsOwnHoweverSmall() throws {
+        let (tensors, blockCount) = Self.alignedLayout([100, 100, 100, 100, 100])
+        let buckets = try GradientBucketPlan.plan(tensors: tensors, blockCount: blockCount,
+                                                  bucketBytes: 1 << 20, firstBucketBytes: 1 << 20, isolating: 2)
+        XCTAssertEqual(buckets.map(\.tensors), [3..<5, 2..<3, 0..<2])
+        let last = try GradientBucketPlan.plan(tensors: tensors, blockCount: blockCount,
+                                               bucketBytes: 1 << 20, firstBucketBytes: 1 << 20, isolating: 4)
+        XCTAssertEqual(last.map(\.tensors), [4..<5, 0..<4])
+    }
+
     func testInvalidLayoutsAreRejected() {
         let overlapping = [TensorRange(offset: 0, count: 10), TensorRange(offset: 5, count: 10)]
         XCTAssertThrowsError(try GradientBucketPlan.plan(tensors: overlapping, blockCount: 100, bucketBytes: 64,

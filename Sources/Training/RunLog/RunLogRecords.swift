@@ -22,6 +22,9 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
     public var tokensPerSecond: Double
     /// Mean wall seconds per step over the logged interval.
     public var stepSeconds: Double
+    /// Seconds rank 0 spent in the step's gradient allreduce not hidden behind compute (the
+    /// step just logged).
+    public var allreduceSeconds: Double?
     /// Global gradient norm before clipping, when computed.
     public var gradNorm: Double?
     /// The skim loss term L_skim (SPEC §2), for skimming methods.
@@ -51,6 +54,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         case learningRate = "lr"
         case tokensPerSecond = "tokens_per_s"
         case stepSeconds = "step_s"
+        case allreduceSeconds = "allreduce_s"
         case gradNorm = "grad_norm"
         case skimLoss = "skim_loss"
         case targetKeep = "target_keep"
@@ -66,6 +70,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         try c.encode(learningRate, forKey: .learningRate)
         try c.encode(tokensPerSecond, forKey: .tokensPerSecond)
         try c.encode(stepSeconds, forKey: .stepSeconds)
+        try c.encodeIfPresent(allreduceSeconds, forKey: .allreduceSeconds)
         try c.encodeIfPresent(gradNorm, forKey: .gradNorm)
         try c.encodeIfPresent(skimLoss, forKey: .skimLoss)
         try c.encodeIfPresent(lambda, forKey: .lambda)
@@ -133,7 +138,7 @@ public struct EvalLogRecord: Encodable, Equatable, Sendable {
 
 extension JSONLinesLog {
     /// Fields that measure time and so differ between two runs of the same computation.
-    public static let timingKeys: Set<String> = ["tokens_per_s", "step_s", "eval_s", "elapsed_s", "time"]
+    public static let timingKeys: Set<String> = ["tokens_per_s", "step_s", "allreduce_s", "eval_s", "elapsed_s", "time"]
 
     /// Every record of the log at `url`, in order; a torn last line (a crash mid-write) is
     /// ignored.

@@ -2,10 +2,15 @@ import BERT
 import Distributed
 
 extension GradientReducer {
-    /// A reducer over `model`'s flat gradient block, one range per layout tensor.
-    public convenience init(communicator: Communicator, model: BertModel, watchdog: Watchdog? = nil) throws {
+    /// A reducer over `model`'s flat gradient block, one range per layout tensor. The word
+    /// embedding's gradient is reduced row-sparsely (only the rows of tokens some rank saw), unless
+    /// `sparseEmbedding` is false; both give the same result.
+    public convenience init(communicator: Communicator, model: BertModel, sparseEmbedding: Bool = true,
+                            watchdog: Watchdog? = nil) throws {
+        let embedding = model.layout.index(of: "bert.embeddings.word_embeddings.weight")
         try self.init(communicator: communicator, block: model.gradients.buffer,
                       tensors: model.layout.tensors.map { TensorRange(offset: $0.offset, count: $0.count) },
+                      rowSparse: sparseEmbedding ? embedding.map { RowSparseTensor(index: $0, width: model.config.hiddenSize) } : nil,
                       watchdog: watchdog)
     }
 }

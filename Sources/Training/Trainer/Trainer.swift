@@ -163,6 +163,7 @@ public final class Trainer {
                                             learningRate: plan.learningRate,
                                             tokensPerSecond: outcome.tokensPerSecond, stepSeconds: outcome.seconds)
                 record.gradNorm = outcome.gradNorm
+                record.allreduceSeconds = reducer.statistics.lastExposedSeconds
                 if let kept = outcome.keptFraction {
                     record.skimLoss = outcome.skimLoss
                     record.keptFraction = kept
