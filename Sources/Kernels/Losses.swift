@@ -36,6 +36,49 @@ public enum Losses {
         return total / Double(counted)
     }
 
+    /// Knowledge distillation (Hinton et al. 2015) over `rows` logit vectors [rows, classes]:
+    /// per row (1 − α)·CE(z, y) + α·T²·KL(softmax(t/T) ‖ softmax(z/T)), averaged over the rows,
+    /// where z are the student's logits, t the teacher's (same layout) and T the temperature.
+    /// The T² keeps the soft term's gradient on the scale of the hard one:
+    /// dz = [(1 − α)(softmax(z) − onehot(y)) + α·T·(softmax(z/T) − softmax(t/T))] / rows, times
+    /// `scale`; `dLogits` [rows, classes] is overwritten. α = 0 is exactly ``crossEntropy``.
+    public static func distillation(
+        logits: UnsafePointer<Float>, teacherLogits: UnsafePointer<Float>, targets: [Int], classes: Int,
+        alpha: Double, temperature: Double, dLogits: UnsafeMutablePointer<Float>?, scale: Float
+    ) -> Double {
+        let rows = targets.count
+        guard rows > 0 else { return 0 }
+        /// log-softmax of `row / t` into `out` (Double), over `classes` entries.
+        func logSoftmax(_ row: UnsafePointer<Float>, _ t: Double, _ out: inout [Double]) {
+            var maxValue = -Double.greatestFiniteMagnitude
+            for c in 0..<classes { maxValue = max(maxValue, Double(row[c]) / t) }
+            var sum = 0.0
+            for c in 0..<classes { sum += Foundation.exp(Double(row[c]) / t - maxValue) }
+            let logSum = maxValue + Foundation.log(sum)
+            for c in 0..<classes { out[c] = Double(row[c]) / t - logSum }
+        }
+        var student = [Double](repeating: 0, count: classes)
+        var studentSoft = [Double](repeating: 0, count: classes)
+        var teacherSoft = [Double](repeating: 0, count: classes)
+        var total = 0.0
+        for r in 0..<rows {
+            let row = logits + r * classes
+            logSoftmax(row, 1, &student)
+            logSoftmax(row, temperature, &studentSoft)
+            logSoftmax(teacherLogits + r * classes, temperature, &teacherSoft)
+            var kl = 0.0
+            for c in 0..<classes { kl += Foundation.exp(teacherSoft[c]) * (teacherSoft[c] - studentSoft[c]) }
+            total += (1 - alpha) * -student[targets[r]] + alpha * temperature * temperature * kl
+            guard let dLogits else { continue }
+            for c in 0..<classes {
+                let hard = Foundation.exp(student[c]) - (c == targets[r] ? 1 : 0)
+                let soft = Foundation.exp(studentSoft[c]) - Foundation.exp(teacherSoft[c])
+                dLogits[r * classes + c] = Float(((1 - alpha) * hard + alpha * temperature * soft) / Double(rows)) * scale
+            }
+        }
+        return total / Double(rows)
+    }
+
     /// Mean squared error of `count` predictions against targets; dPrediction = scale·2(p − t)/count.
     public static func meanSquaredError(
         predictions: UnsafePointer<Float>, targets: [Float], dPredictions: UnsafeMutablePointer<Float>?, scale: Float

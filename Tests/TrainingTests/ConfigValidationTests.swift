@@ -43,6 +43,18 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(issue("skim:\n  threshold: 2\n")?.key, "skim.threshold")
     }
 
+    func testDistillationRanges() {
+        XCTAssertEqual(issue("distill_alpha: 1.5\n")?.key, "distill_alpha")
+        XCTAssertEqual(issue("distill_temperature: 0\n")?.key, "distill_temperature")
+        XCTAssertEqual(issue("distill_teacher: ''\n")?.key, "distill_teacher")
+        do {
+            _ = try TrainConfig.parse(yaml: "task: stsb\ndistill_teacher: T\n", fileName: "v.yaml", overrides: [])
+            XCTFail("a regression task cannot distil class logits")
+        } catch {
+            XCTAssertEqual((error as? ConfigError)?.key, "distill_teacher", "\(error)")
+        }
+    }
+
     func testBlockSkimNeedsSquadAndWholeBlocks() {
         XCTAssertEqual(issue("method: blockskim\n")?.key, "method")
         XCTAssertNoThrow(try TrainConfig.parse(yaml: "task: squad\nmethod: blockskim\nmax_length: 384\n",

@@ -157,6 +157,28 @@ final class TrainRunTests: XCTestCase {
         XCTAssertTrue(bad.output.contains("'skim.skim_layers' lists layer 2"), bad.summary)
     }
 
+    /// Distillation from a fine-tuned teacher: with α = 0 the run is bitwise the plain one (the
+    /// teacher's logits enter only through the soft term); with α = 0.5 on 2 ranks the teacher
+    /// changes every logged loss.
+    func testDistillationFromAFineTunedTeacher() throws {
+        _ = try train("plain", ranks: nil, ["--set", "save_every=0"])
+        let teacher = directory("plain").appendingPathComponent("step-00000012").path
+        _ = try train("alpha-0", ranks: nil, ["--set", "save_every=0", "--set", "distill_teacher=\(teacher)",
+                                              "--set", "distill_alpha=0"])
+        try assertIdenticalRuns("plain", "alpha-0")
+        _ = try train("distilled", ranks: 2, ["--set", "save_every=0", "--set", "distill_teacher=\(teacher)",
+                                              "--set", "distill_alpha=0.5", "--set", "distill_temperature=2"])
+        let plain = try deterministicLog("plain").filter { $0["event"] == .string("train") }
+        let distilled = try deterministicLog("distilled").filter { $0["event"] == .string("train") }
+        XCTAssertEqual(distilled.count, plain.count)
+        for (a, b) in zip(plain, distilled) { XCTAssertNotEqual(a["loss"], b["loss"], "step \(a["step"]!)") }
+
+        let missing = try train("no-teacher", ranks: nil, ["--set", "distill_teacher=\(scratch.path)/absent"],
+                                expectSuccess: false)
+        XCTAssertNotEqual(missing.status, 0, missing.summary)
+        XCTAssertTrue(missing.output.contains("absent/config.json"), missing.summary)
+    }
+
     /// Without dropout, 1 rank with batch 8 and 2 ranks with batch 4 each take the same steps.
     func testTwoRanksMatchOneRankWithTheSameGlobalBatch() throws {
         let settings = ["--set", "dropout=0", "--set", "max_steps=20", "--set", "save_every=0", "--set", "eval_every=10"]

@@ -48,6 +48,9 @@ extension BertModel {
                 case (.classes(let classes), .sequenceClassification(let labels)):
                     loss = Losses.crossEntropy(logits: l.baseAddress!, targets: classes.map { $0 }, classes: labels,
                                                rowStride: labels, dLogits: dPointer, scale: lossScale)
+                case (.distilled(let classes, let teacher, let alpha, let temperature), .sequenceClassification(let labels)):
+                    loss = Losses.distillation(logits: l.baseAddress!, teacherLogits: teacher, targets: classes, classes: labels,
+                                               alpha: alpha, temperature: temperature, dLogits: dPointer, scale: lossScale)
                 case (.scores(let scores), _):
                     loss = Losses.meanSquaredError(predictions: l.baseAddress!, targets: scores, dPredictions: dPointer, scale: lossScale)
                 case (.spans(let start, let end), _):

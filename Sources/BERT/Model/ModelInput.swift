@@ -13,6 +13,9 @@ public struct ModelInput {
         case none
         /// Class index per sequence.
         case classes([Int])
+        /// Class index per sequence and a teacher's logits [B, numLabels] to distil from, with
+        /// weight α of the soft term and temperature T (`Losses.distillation`).
+        case distilled(classes: [Int], teacherLogits: [Float], alpha: Double, temperature: Double)
         /// Regression target per sequence (numLabels == 1).
         case scores([Float])
         /// Start and end token positions per sequence (extractive QA).
@@ -50,6 +53,16 @@ public struct ModelInput {
         case (.classes(let c), .sequenceClassification(let labels)) where labels > 1:
             guard c.count == batch, c.allSatisfy({ (0..<labels).contains($0) }) else {
                 throw ModelError.invalidInput("class labels must be \(batch) values in 0..<\(labels)")
+            }
+        case (.distilled(let c, let teacher, let alpha, let temperature), .sequenceClassification(let labels)) where labels > 1:
+            guard c.count == batch, c.allSatisfy({ (0..<labels).contains($0) }) else {
+                throw ModelError.invalidInput("class labels must be \(batch) values in 0..<\(labels)")
+            }
+            guard teacher.count == batch * labels else {
+                throw ModelError.invalidInput("expected \(batch) × \(labels) teacher logits, got \(teacher.count)")
+            }
+            guard (0...1).contains(alpha), temperature > 0 else {
+                throw ModelError.invalidInput("distillation needs α in [0, 1] and a positive temperature, got \(alpha) and \(temperature)")
             }
         case (.scores(let s), .sequenceClassification(1)):
             guard s.count == batch else { throw ModelError.invalidInput("expected \(batch) regression targets") }

@@ -31,20 +31,23 @@ extension TrainConfig {
         case overlapAllreduce = "overlap_allreduce"
         case watchdogWarnSeconds = "watchdog_warn_seconds"
         case watchdogLimitSeconds = "watchdog_limit_seconds"
+        case distillTeacher = "distill_teacher"
+        case distillAlpha = "distill_alpha"
+        case distillTemperature = "distill_temperature"
 
         var field: ConfigField {
             switch self {
             case .task: return .required(.oneOf(TaskName.allCases.map(\.rawValue)))
             case .method: return .value(.oneOf(Method.allCases.map(\.rawValue)))
             case .dataDir, .model, .outputDir, .resume: return .value(.string)
-            case .vocab: return .nullable(.string)
+            case .vocab, .distillTeacher: return .nullable(.string)
             case .maxLength, .docStride, .batchSize, .gradAccumulation, .epochs, .seed,
                  .saveEvery, .keepLast, .logEvery:
                 return .value(.integer)
             case .maxSteps, .trainLimit, .evalLimit, .warmupSteps, .evalEvery, .threads, .lengthBucketing:
                 return .nullable(.integer)
             case .learningRate, .warmupRatio, .weightDecay, .adamBeta1, .adamBeta2, .adamEpsilon,
-                 .watchdogWarnSeconds, .watchdogLimitSeconds:
+                 .watchdogWarnSeconds, .watchdogLimitSeconds, .distillAlpha, .distillTemperature:
                 return .value(.number)
             case .maxGradNorm, .dropout: return .nullable(.number)
             case .keepBest, .allowReshard, .overlapAllreduce: return .value(.boolean)
@@ -94,6 +97,9 @@ extension TrainConfig {
         try c.update(&overlapAllreduce, .overlapAllreduce)
         try c.update(&watchdogWarnSeconds, .watchdogWarnSeconds)
         try c.update(&watchdogLimitSeconds, .watchdogLimitSeconds)
+        try c.update(&distillTeacher, .distillTeacher)
+        try c.update(&distillAlpha, .distillAlpha)
+        try c.update(&distillTemperature, .distillTemperature)
         try c.update(&skim, .skim)
     }
 
@@ -136,6 +142,9 @@ extension TrainConfig {
         try c.encode(overlapAllreduce, forKey: .overlapAllreduce)
         try c.encode(watchdogWarnSeconds, forKey: .watchdogWarnSeconds)
         try c.encode(watchdogLimitSeconds, forKey: .watchdogLimitSeconds)
+        try c.encode(distillTeacher, forKey: .distillTeacher)
+        try c.encode(distillAlpha, forKey: .distillAlpha)
+        try c.encode(distillTemperature, forKey: .distillTemperature)
         try c.encode(skim, forKey: .skim)
     }
 }

@@ -74,6 +74,12 @@ extension TrainConfig {
             rules.require(maxLength % max(skim.blockSize, 1) == 0, "max_length",
                           "'max_length' \(maxLength) must be a multiple of 'skim.block_size' \(skim.blockSize)")
         }
+        rules.inRange("distill_alpha", distillAlpha, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
+        rules.positive("distill_temperature", distillTemperature)
+        rules.require(distillTeacher.map { !$0.isEmpty } ?? true, "distill_teacher",
+                      "'distill_teacher' must not be empty (omit it to train without a teacher)")
+        rules.require(distillTeacher == nil || ![.stsb, .squad].contains(task), "distill_teacher",
+                      "'distill_teacher' needs a classification task, not \(task.rawValue)")
         skim.addIssues(to: &rules)
         return rules.issues
     }

@@ -102,6 +102,16 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     /// End the process when a rank is stuck in one collective this many seconds.
     public var watchdogLimitSeconds: Double = 600
 
+    // MARK: Distillation
+
+    /// A fine-tuned model folder of the same task whose logits the run distils from
+    /// (`Losses.distillation`); nil trains on the labels alone. Classification tasks only.
+    public var distillTeacher: String?
+    /// Weight α of the distillation term; the label cross-entropy gets 1 − α.
+    public var distillAlpha: Double = 0.5
+    /// Softmax temperature T of the distillation term.
+    public var distillTemperature: Double = 2
+
     // MARK: Skimming
 
     /// Settings of the skimming methods (SPEC §2, §3, §7).

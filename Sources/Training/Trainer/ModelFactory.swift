@@ -44,4 +44,23 @@ enum ModelFactory {
         }
         return (model, report)
     }
+
+    /// The teacher of a distillation run: a dense model of `task` from the Hugging Face folder
+    /// `folder`, every tensor (head included) loaded from its file, with the student's
+    /// vocabulary size so that both read the same token ids.
+    static func makeTeacher(from folder: String, student: BertModel, task: GLUETask) throws -> BertModel {
+        let url = URL(fileURLWithPath: folder)
+        let config = try BertConfiguration.load(from: url.appendingPathComponent("config.json"))
+        guard config.vocabSize == student.config.vocabSize else {
+            throw TrainingError("'distill_teacher' \(folder) has a vocabulary of \(config.vocabSize) tokens, the model \(student.config.vocabSize)")
+        }
+        let teacher = BertModel(config: config, head: .sequenceClassification(numLabels: task.outputCount))
+        var unused = SeededGenerator(seed: 0)
+        let report = try teacher.load(safetensors: url.appendingPathComponent("model.safetensors"), generator: &unused)
+        guard report.initialized.isEmpty else {
+            throw TrainingError("'distill_teacher' \(folder) is not a fine-tuned \(task.name) model: "
+                + "it lacks \(report.initialized.joined(separator: ", "))")
+        }
+        return teacher
+    }
 }

@@ -34,7 +34,11 @@ extension Trainer {
         var totals = [Double](repeating: 0, count: 3 + (skimming ? layers : 0))
         let microBatches = BatchSampler.split(mine, into: config.gradAccumulation)
         for (index, rows) in microBatches.enumerated() {
-            let input = try train.modelInput(rows: rows)
+            var input = try train.modelInput(rows: rows)
+            if let teacher, case .classes(let classes) = input.target {
+                input.target = .distilled(classes: classes, teacherLogits: try teacher.predict(input),
+                                          alpha: config.distillAlpha, temperature: config.distillTemperature)
+            }
             if skimming {
                 let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep)
                 let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator,

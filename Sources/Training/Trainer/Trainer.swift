@@ -20,6 +20,8 @@ public final class Trainer {
     let logger: Logger
     let task: GLUETask
     let model: BertModel
+    /// The fine-tuned model distilled from (`distill_teacher`), run without dropout.
+    let teacher: BertModel?
     let optimizer: AdamWOptimizer
     let train: EncodedSplit
     let dev: EncodedSplit
@@ -90,6 +92,11 @@ public final class Trainer {
 
         let (model, report) = try ModelFactory.makeModel(config, task: task)
         self.model = model
+        if let folder = config.distillTeacher {
+            teacher = try ModelFactory.makeTeacher(from: folder, student: model, task: task)
+        } else {
+            teacher = nil
+        }
         optimizer = AdamWOptimizer(layout: model.layout)
         if config.method == .transkimmer {
             optimizer.setLearningRateScale(Float(config.skim.predictorLRScale)) { $0.name.contains(".skim_predictor.") }
