@@ -112,6 +112,9 @@ public final class Trainer {
         if isCoordinator {
             let fresh = report.initialized.isEmpty ? "none" : Self.summarize(report.initialized)
             logger.info("model \(config.model): \(report.loaded.count) tensors loaded; initialised: \(fresh)")
+            if let teacher = config.distillTeacher {
+                logger.info("distilling from \(teacher): α \(config.distillAlpha), temperature \(config.distillTemperature)")
+            }
             logger.info("\(task.name): \(train.count) training examples, \(dev.count) dev examples; \(communicator.size) rank(s), micro-batch \(microBatch) × \(config.gradAccumulation) per rank, \(totalSteps) steps; BLAS \(BLAS.coreName) × \(BLAS.threads)")
         }
         try handshake()
