@@ -143,6 +143,9 @@ public final class Trainer {
         fields.add("config_hash", hex: config.canonicalHash())
         fields.add("train_data_fingerprint", hex: train.fingerprint)
         fields.add("dev_data_fingerprint", hex: dev.fingerprint)
+        if let teacher {
+            fields.add("teacher_fingerprint", hex: ReplicaFingerprint.of(UnsafeBufferPointer(teacher.parameters.buffer)))
+        }
         fields.add("batch_size", config.batchSize)
         fields.add("grad_accumulation", config.gradAccumulation)
         fields.add("world_size", communicator.size)
