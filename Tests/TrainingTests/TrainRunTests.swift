@@ -179,6 +179,24 @@ final class TrainRunTests: XCTestCase {
         XCTAssertTrue(missing.output.contains("absent/config.json"), missing.summary)
     }
 
+    /// `skim eval` with `skim.inference_noise`: Gumbel noise in the decisions changes what is
+    /// kept, and the same command gives the same report twice (the noise generator is seeded).
+    func testEvaluationWithInferenceNoise() throws {
+        _ = try train("skim", ranks: nil, ["--set", "method=transkimmer", "--set", "skim.target_keep=0.3",
+                                           "--set", "skim.predictor_lr_scale=50", "--set", "save_every=0"])
+        let checkpoint = directory("skim").appendingPathComponent("step-00000012").path
+        func keptLine(_ extra: [String]) throws -> String {
+            let result = try SkimJob.run(ranks: nil, ["eval", "--checkpoint", checkpoint] + extra, timeout: 120)
+            XCTAssertEqual(result.status, 0, result.summary)
+            return try XCTUnwrap(result.output.split(separator: "\n").first { $0.hasPrefix("kept fraction per layer") }
+                .map(String.init), result.summary)
+        }
+        let deterministic = try keptLine([])
+        let noisy = try keptLine(["--set", "skim.inference_noise=true"])
+        XCTAssertNotEqual(noisy, deterministic)
+        XCTAssertEqual(try keptLine(["--set", "skim.inference_noise=true"]), noisy)
+    }
+
     /// Without dropout, 1 rank with batch 8 and 2 ranks with batch 4 each take the same steps.
     func testTwoRanksMatchOneRankWithTheSameGlobalBatch() throws {
         let settings = ["--set", "dropout=0", "--set", "max_steps=20", "--set", "save_every=0", "--set", "eval_every=10"]

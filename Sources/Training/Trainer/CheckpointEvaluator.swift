@@ -84,7 +84,8 @@ public enum CheckpointEvaluator {
         let dev = try EncodedSplit(task: task, split: "dev", root: URL(fileURLWithPath: config.dataDir),
                                    tokenizer: tokenizer, maxLength: config.maxLength, limit: config.evalLimit)
         let outcome = try Evaluation.run(model: model, split: dev, paddedLength: config.maxLength,
-                                         communicator: communicator, measureDense: true)
+                                         communicator: communicator, measureDense: true,
+                                         noise: Evaluation.InferenceNoise(config, rank: communicator.rank))
         let report = EvaluationReport(task: task.name, checkpoint: checkpoint.path, examples: dev.count,
                                       metrics: outcome.metrics, flops: outcome.flops,
                                       seconds: outcome.inferenceSeconds, denseSeconds: outcome.denseSeconds)

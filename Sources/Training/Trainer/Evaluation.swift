@@ -1,6 +1,7 @@
 import BERT
 import Distributed
 import Foundation
+import Kernels
 import Text
 
 /// What one evaluation measured, identical on every rank.
@@ -20,13 +21,28 @@ struct EvaluationOutcome {
 /// every rank computes the same metrics over the whole split.
 ///
 /// A Transkimmer model is evaluated as it is deployed: the removal engine with deterministic
-/// decisions runs every layer on the kept tokens only.
+/// decisions runs every layer on the kept tokens only. With `skim.inference_noise` the decisions
+/// add Gumbel noise at the schedule's final τ, as the reference code does at inference, drawn
+/// from a generator seeded by the run's seed and the rank (the same predictions on every run).
 enum Evaluation {
     /// Examples per forward pass on one rank.
     static let batchSize = 32
 
+    /// Gumbel noise for the inference decisions: temperature and generator seed.
+    struct InferenceNoise {
+        var tau: Double
+        var seed: UInt64
+
+        /// The noise `config` asks for (`skim.inference_noise`), or nil for deterministic decisions.
+        init?(_ config: TrainConfig, rank: Int) {
+            guard config.skim.inferenceNoise else { return nil }
+            tau = config.skim.tauMin ?? config.skim.tau
+            seed = UInt64(config.seed) &* 1_000_003 &+ UInt64(rank) &+ 0x5EED
+        }
+    }
+
     static func run(model: BertModel, split: EncodedSplit, paddedLength: Int, communicator: Communicator,
-                    measureDense: Bool = false) throws -> EvaluationOutcome {
+                    measureDense: Bool = false, noise: InferenceNoise? = nil) throws -> EvaluationOutcome {
         let skimming = model.layout.skim == .transkimmer
         let layers = model.config.numHiddenLayers
         let width = skimming ? 2 + layers : 1  // prediction bits, then real length and kept per layer
@@ -39,6 +55,7 @@ enum Evaluation {
         var local = [Int64](repeating: Int64(Float.nan.bitPattern), count: slots * width)
         let engine = skimming ? SkimInference(model: model, maxBatch: batchSize, maxSeqLen: paddedLength) : nil
         var seconds = 0.0, denseSeconds = 0.0
+        var noiseGenerator = SeededGenerator(seed: noise?.seed ?? 0)
         var start = 0
         while start < mine.count {
             let rows = Array(mine[start..<min(start + batchSize, mine.count)])
@@ -50,7 +67,9 @@ enum Evaluation {
             var kept: [[Int]] = []
             seconds += try timed {
                 if let engine {
-                    let result = try engine.forward(input)
+                    let result = try noise.map {
+                        try engine.forward(input, noise: .sampled, tau: $0.tau, generator: &noiseGenerator)
+                    } ?? engine.forward(input)
                     logits = result.logits
                     kept = result.keptPerSequence
                 } else {
@@ -125,7 +144,8 @@ extension Trainer {
         var improved = false
         let start = DispatchTime.now().uptimeNanoseconds
         let outcome = try watchdog.guarded("evaluation", step) {
-            try Evaluation.run(model: model, split: dev, paddedLength: config.maxLength, communicator: communicator)
+            try Evaluation.run(model: model, split: dev, paddedLength: config.maxLength, communicator: communicator,
+                               noise: Evaluation.InferenceNoise(config, rank: rank))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var metrics = Dictionary(uniqueKeysWithValues: outcome.metrics.map { ($0.name, $0.value) })
