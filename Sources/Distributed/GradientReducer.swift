@@ -253,6 +253,9 @@ public final class GradientReducer {
     /// gradients); 1 if the loss was already normalised by the global number of examples.
     public func finish(scale: Float? = nil) throws {
         guard stepOpen else { throw GradientReducerError("finish(scale:) without beginStep()") }
+        // A row-sparse reduction posted below is inside the measured window already; only one
+        // that ran earlier, during backward, is added.
+        let sparseSecondsBeforeFinish = stepSparseSeconds
         let start = monotonicSeconds()
         while firstInFlight < buckets.count {
             if nextToPost < buckets.count && nextToPost - firstInFlight < maxInFlight {
@@ -264,7 +267,7 @@ public final class GradientReducer {
             try requests[firstInFlight]?.wait()
             firstInFlight += 1
         }
-        record(seconds: monotonicSeconds() - start + stepSparseSeconds)
+        record(seconds: monotonicSeconds() - start + sparseSecondsBeforeFinish)
         stepOpen = false
         scaleBuckets(by: scale ?? 1 / Float(communicator.size))
     }

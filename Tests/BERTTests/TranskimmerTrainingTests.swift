@@ -122,6 +122,34 @@ final class TranskimmerTrainingTests: XCTestCase {
         }
     }
 
+    /// `skim.gumbel_noise_steps`: training decisions without noise are the inference decisions
+    /// (with dropout off, the same masks as the deterministic forward, and nothing drawn from the
+    /// generator), and the straight-through gradient still reaches every predictor.
+    func testNoiseFreeTrainingDecisionsAreTheInferenceDecisions() throws {
+        var config = TranskimmerRandom.config()
+        config.hiddenDropoutProb = 0
+        config.attentionProbsDropoutProb = 0
+        let model = TranskimmerRandom.model(config: config, head: head, seed: 11)
+        var data = SeededGenerator(seed: 12)
+        let input = TranskimmerRandom.input(batch: 6, seqLen: 14, config: config, head: head, generator: &data)
+        var generator = SeededGenerator(seed: 13)
+        let inference = try model.forward(input, training: false, generator: &generator, skim: .inference)
+        let inferenceMasks = (0..<config.numHiddenLayers).map(model.skimMask)
+        model.gradients.zero()
+        let before = generator
+        let training = try model.forward(input, training: true, generator: &generator,
+                                         skim: SkimSettings(lambda: 0.5, tau: 0.7, targetKeep: 0.5, noise: .none))
+        XCTAssertEqual(generator, before, "no noise and no dropout drawn")
+        XCTAssertEqual((0..<config.numHiddenLayers).map(model.skimMask), inferenceMasks)
+        XCTAssertEqual(training.keptTokens, inference.keptTokens)
+        XCTAssertLessThan(training.keptTokens.last!, training.realTokens, "some tokens are skimmed")
+        model.backward()
+        for l in 0..<config.numHiddenLayers {
+            let g = model.gradient(TranskimmerNames.prefix(layer: l) + "1.weight")!
+            XCTAssertGreaterThan(g.map(abs).max()!, 0, "predictor \(l) gradient")
+        }
+    }
+
     func testDensePathOfASkimModelIgnoresPredictors() throws {
         let config = TranskimmerRandom.config(layers: 2)
         let skimModel = TranskimmerRandom.model(config: config, head: head, seed: 9)

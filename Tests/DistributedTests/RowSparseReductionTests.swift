@@ -1,3 +1,4 @@
+import Foundation
 import Distributed
 import XCTest
 
@@ -111,6 +112,31 @@ final class RowSparseReductionTests: XCTestCase {
         for result in results {
             XCTAssertTrue(result.blocks[1][sparse.offset..<(sparse.offset + sparse.count)].allSatisfy { $0.bitPattern == 0 })
             XCTAssertEqual(result.bytes[1], result.dense - rows * width * 4 + (rows + 63) / 64 * 8 * 2)
+        }
+    }
+
+    /// A row-sparse reduction that runs inside `finish` (nothing was marked ready) is counted once
+    /// in the exposed time: it cannot exceed the time `finish` took. Rank 1 arrives 0.2 s late, so
+    /// rank 0 waits inside the (first-posted) row-sparse reduction; counted twice, its exposed time
+    /// would be about twice its `finish` time.
+    func testARowSparseReductionInsideFinishIsCountedOnce() throws {
+        let sparseLast = GradientBucketPlanTests.alignedLayout([700, 33, rows * width])
+        let results = try InProcessGroup.run(size: 2, timeout: 20) { comm -> (exposed: Double, wall: Double) in
+            var block = [Float](repeating: 1, count: sparseLast.blockCount)
+            return try block.withUnsafeMutableBufferPointer { buffer in
+                let reducer = try GradientReducer(communicator: comm, block: buffer, tensors: sparseLast.tensors,
+                                                  rowSparse: RowSparseTensor(index: 2, width: self.width))
+                XCTAssertEqual(reducer.buckets.first?.tensors, 2..<3)
+                try reducer.beginStep()
+                if comm.rank == 1 { Thread.sleep(forTimeInterval: 0.2) }
+                let start = Date()
+                try reducer.finish()
+                return (reducer.statistics.lastExposedSeconds, Date().timeIntervalSince(start))
+            }
+        }
+        XCTAssertGreaterThan(results[0].exposed, 0.1, "rank 0 waited for rank 1 inside finish")
+        for (rank, result) in results.enumerated() {
+            XCTAssertLessThanOrEqual(result.exposed, result.wall, "rank \(rank)")
         }
     }
 

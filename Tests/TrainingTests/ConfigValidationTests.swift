@@ -41,6 +41,7 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(issue("skim:\n  block_size: 30\n")?.key, "skim.block_size")
         XCTAssertEqual(issue("skim:\n  skim_layers: [1, 1]\n")?.key, "skim.skim_layers")
         XCTAssertEqual(issue("skim:\n  threshold: 2\n")?.key, "skim.threshold")
+        XCTAssertEqual(issue("skim:\n  gumbel_noise_steps: -1\n")?.key, "skim.gumbel_noise_steps")
     }
 
     func testDistillationRanges() {

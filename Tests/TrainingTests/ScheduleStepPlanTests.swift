@@ -18,6 +18,10 @@ final class ScheduleStepPlanTests: XCTestCase {
         XCTAssertEqual(decoded, plan)
         let all = StepPlan(step: 1 << 40, epoch: 3, learningRate: 1, lambda: 1, tau: 1, targetKeep: 1, flags: .all)
         XCTAssertEqual(try StepPlan(encoded: all.encoded()), all)
+        let noiseless = StepPlan(step: 7, epoch: 0, learningRate: 1, lambda: 1, tau: 1, targetKeep: nil,
+                                 gumbelNoise: false, flags: [])
+        XCTAssertFalse(try StepPlan(encoded: noiseless.encoded()).gumbelNoise)
+        XCTAssertTrue(decoded.gumbelNoise)
     }
 
     func testPlanFromSchedules() {
@@ -29,12 +33,16 @@ final class ScheduleStepPlanTests: XCTestCase {
         XCTAssertEqual(plan.tau, 1)
         XCTAssertEqual(plan.targetKeep, 0.75)
         XCTAssertEqual(plan.flags, .save)
+        XCTAssertTrue(plan.gumbelNoise)
+        let noisy = SkimSchedule(lambda: 0.5, tau: 1, gumbelNoiseSteps: 6)
+        XCTAssertTrue(StepPlan(step: 5, epoch: 0, learningRate: lr, skim: noisy, flags: []).gumbelNoise)
+        XCTAssertFalse(StepPlan(step: 6, epoch: 0, learningRate: lr, skim: noisy, flags: []).gumbelNoise)
     }
 
     func testMalformedBuffersAreRejected() {
         let good = StepPlan(step: 3, epoch: 0, learningRate: 1, lambda: 1, tau: 1, targetKeep: nil, flags: []).encoded()
-        XCTAssertThrowsError(try StepPlan(encoded: Array(good.prefix(7))))
-        XCTAssertThrowsError(try StepPlan(encoded: [Double](repeating: 0, count: 8))) {
+        XCTAssertThrowsError(try StepPlan(encoded: Array(good.prefix(8))))
+        XCTAssertThrowsError(try StepPlan(encoded: [Double](repeating: 0, count: StepPlan.encodedCount))) {
             XCTAssertTrue("\($0)".contains("marker"))
         }
         var fractional = good
@@ -43,5 +51,8 @@ final class ScheduleStepPlanTests: XCTestCase {
         var flags = good
         flags[7] = 8
         XCTAssertThrowsError(try StepPlan(encoded: flags))
+        var noise = good
+        noise[8] = 0.5
+        XCTAssertThrowsError(try StepPlan(encoded: noise)) { XCTAssertTrue("\($0)".contains("Gumbel")) }
     }
 }

@@ -58,6 +58,16 @@ final class ScheduleTests: XCTestCase {
         XCTAssertNil(SkimSchedule(lambda: 0.5, tau: 1).targetKeep(at: 10))
     }
 
+    func testGumbelNoiseStopsAfterItsSteps() {
+        let schedule = SkimSchedule(lambda: 0.5, tau: 1, gumbelNoiseSteps: 100)
+        XCTAssertTrue(schedule.gumbelNoise(at: 0))
+        XCTAssertTrue(schedule.gumbelNoise(at: 99))
+        XCTAssertFalse(schedule.gumbelNoise(at: 100))
+        XCTAssertFalse(schedule.gumbelNoise(at: 5000))
+        XCTAssertFalse(SkimSchedule(lambda: 0.5, tau: 1, gumbelNoiseSteps: 0).gumbelNoise(at: 0))
+        XCTAssertTrue(SkimSchedule(lambda: 0.5, tau: 1).gumbelNoise(at: 1 << 40))
+    }
+
     func testSkimScheduleFromConfig() throws {
         let config = try TrainConfig.parse(yaml: """
             task: sst2
@@ -69,11 +79,12 @@ final class ScheduleTests: XCTestCase {
               tau_min: 0.5
               tau_anneal_steps: 20
               target_keep: 0.5
+              gumbel_noise_steps: 15
             """, fileName: nil, overrides: [])
         let schedule = SkimSchedule(config: config.skim)
         XCTAssertEqual(schedule, SkimSchedule(lambda: 0.3, lambdaWarmupSteps: 10, tau: 2,
                                               tauAnnealing: .init(minimum: 0.5, steps: 20),
-                                              target: .init(keep: 0.5, steps: 0)))
+                                              target: .init(keep: 0.5, steps: 0), gumbelNoiseSteps: 15))
         XCTAssertEqual(schedule.tau(at: 10), 1, accuracy: 1e-15)
     }
 }

@@ -72,10 +72,13 @@ final class TrainRunTests: XCTestCase {
     func testKilledTranskimmerRunResumesBitwiseOnTwoRanks() throws {
         try checkExactResume(ranks: 2, killAfter: 5, killRank: 0,
                              ["--set", "method=transkimmer", "--set", "skim.target_keep=0.5", "--set", "skim.target_steps=8",
-                              "--set", "skim.tau_min=0.5", "--set", "skim.tau_anneal_steps=12"])
+                              "--set", "skim.tau_min=0.5", "--set", "skim.tau_anneal_steps=12",
+                              "--set", "skim.gumbel_noise_steps=8"])
         let records = try deterministicLog("resumed").filter { $0["event"] == .string("train") }
         XCTAssertEqual(records.last?["target_keep"], .number(0.5), "the target schedule is logged")
         XCTAssertNotNil(records.first?["kept"], "kept fractions are logged")
+        XCTAssertEqual(records.map { $0["gumbel_noise"] }, (1...12).map { .bool($0 <= 8) },
+                       "noisy decisions for the first 8 steps, deterministic after")
     }
 
     /// Buckets posted as non-blocking allreduces during backward give the same sums as blocking

@@ -11,6 +11,7 @@ extension SkimConfig {
         case targetSteps = "target_steps"
         case predictorLRScale = "predictor_lr_scale"
         case inferenceNoise = "inference_noise"
+        case gumbelNoiseSteps = "gumbel_noise_steps"
         case blockSize = "block_size"
         case skimLayers = "skim_layers"
         case referenceLabelRule = "reference_label_rule"
@@ -20,7 +21,7 @@ extension SkimConfig {
             case .lambda, .tau, .alpha, .beta, .threshold, .predictorLRScale: return .value(.number)
             case .tauMin, .targetKeep: return .nullable(.number)
             case .lambdaWarmupSteps, .blockSize: return .value(.integer)
-            case .tauAnnealSteps, .targetSteps: return .nullable(.integer)
+            case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps: return .nullable(.integer)
             case .inferenceNoise, .referenceLabelRule: return .value(.boolean)
             case .skimLayers: return .nullable(.integerList)
             }
@@ -40,6 +41,7 @@ extension SkimConfig {
         try c.update(&targetSteps, .targetSteps)
         try c.update(&predictorLRScale, .predictorLRScale)
         try c.update(&inferenceNoise, .inferenceNoise)
+        try c.update(&gumbelNoiseSteps, .gumbelNoiseSteps)
         try c.update(&blockSize, .blockSize)
         try c.update(&alpha, .alpha)
         try c.update(&beta, .beta)
@@ -60,6 +62,7 @@ extension SkimConfig {
         try c.encode(targetSteps, forKey: .targetSteps)
         try c.encode(predictorLRScale, forKey: .predictorLRScale)
         try c.encode(inferenceNoise, forKey: .inferenceNoise)
+        try c.encode(gumbelNoiseSteps, forKey: .gumbelNoiseSteps)
         try c.encode(blockSize, forKey: .blockSize)
         try c.encode(alpha, forKey: .alpha)
         try c.encode(beta, forKey: .beta)

@@ -25,6 +25,10 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     public var predictorLRScale: Double = 1
     /// Sample Gumbel noise at inference too, as the reference implementation does.
     public var inferenceNoise: Bool = false
+    /// Training decisions carry Gumbel noise for the first this many steps and are deterministic
+    /// afterwards (keep iff logit_keep > logit_skim, as at inference; the straight-through
+    /// gradient still flows through softmax(logits/τ)); nil: noise throughout (SPEC §2).
+    public var gumbelNoiseSteps: Int?
 
     // MARK: Block-Skim
 

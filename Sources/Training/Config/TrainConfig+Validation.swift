@@ -105,6 +105,7 @@ extension SkimConfig {
         rules.nonNegative("skim.target_steps", targetSteps)
         rules.require(targetSteps == nil || targetKeep != nil, "skim.target_steps",
                       "'skim.target_steps' needs 'skim.target_keep'")
+        rules.nonNegative("skim.gumbel_noise_steps", gumbelNoiseSteps)
         rules.positive("skim.block_size", blockSize)
         rules.require(blockSize % 4 == 0, "skim.block_size",
                       "'skim.block_size' \(blockSize) must be a multiple of 4 (two 2×2 poolings)")

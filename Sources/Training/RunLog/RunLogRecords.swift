@@ -35,6 +35,8 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
     public var tau: Double?
     /// Target kept fraction of the step, with a target schedule.
     public var targetKeep: Double?
+    /// Whether the step's skim decisions carried Gumbel noise, for skimming methods.
+    public var gumbelNoise: Bool?
     /// Kept fraction of real tokens per layer, for skimming methods.
     public var keptFraction: [Double]?
 
@@ -58,6 +60,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         case gradNorm = "grad_norm"
         case skimLoss = "skim_loss"
         case targetKeep = "target_keep"
+        case gumbelNoise = "gumbel_noise"
         case keptFraction = "kept"
     }
 
@@ -76,6 +79,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         try c.encodeIfPresent(lambda, forKey: .lambda)
         try c.encodeIfPresent(tau, forKey: .tau)
         try c.encodeIfPresent(targetKeep, forKey: .targetKeep)
+        try c.encodeIfPresent(gumbelNoise, forKey: .gumbelNoise)
         try c.encodeIfPresent(keptFraction, forKey: .keptFraction)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The coordinator's skim schedules (SPEC §7): the skim-loss weight λ, the Gumbel temperature
-/// τ and the target kept fraction r, each a pure function of the 0-based optimizer step.
+/// τ, the target kept fraction r and whether decisions carry Gumbel noise, each a pure function
+/// of the 0-based optimizer step.
 public struct SkimSchedule: Equatable, Sendable {
     /// Exponential annealing of τ from its start value to ``minimum`` over ``steps`` steps.
     public struct Annealing: Equatable, Sendable {
@@ -41,15 +42,18 @@ public struct SkimSchedule: Equatable, Sendable {
     public var tauAnnealing: Annealing?
     /// The target kept fraction schedule; nil when the skim loss is a plain penalty.
     public var target: Target?
+    /// Steps whose training decisions carry Gumbel noise; later ones are deterministic. nil: all.
+    public var gumbelNoiseSteps: Int?
 
     /// A schedule with explicit settings.
     public init(lambda: Double, lambdaWarmupSteps: Int = 0, tau: Double,
-                tauAnnealing: Annealing? = nil, target: Target? = nil) {
+                tauAnnealing: Annealing? = nil, target: Target? = nil, gumbelNoiseSteps: Int? = nil) {
         self.lambda = lambda
         self.lambdaWarmupSteps = lambdaWarmupSteps
         self.tau = tau
         self.tauAnnealing = tauAnnealing
         self.target = target
+        self.gumbelNoiseSteps = gumbelNoiseSteps
     }
 
     /// The schedule of a configuration's `skim:` section.
@@ -60,7 +64,8 @@ public struct SkimSchedule: Equatable, Sendable {
         }
         self.init(lambda: config.lambda, lambdaWarmupSteps: config.lambdaWarmupSteps, tau: config.tau,
                   tauAnnealing: annealing,
-                  target: config.targetKeep.map { Target(keep: $0, steps: config.targetSteps ?? 0) })
+                  target: config.targetKeep.map { Target(keep: $0, steps: config.targetSteps ?? 0) },
+                  gumbelNoiseSteps: config.gumbelNoiseSteps)
     }
 
     /// λ(step) = λ·min(step, N)/N with N warmup steps, or λ when N is 0.
@@ -78,6 +83,12 @@ public struct SkimSchedule: Equatable, Sendable {
     public func targetKeep(at step: Int) -> Double? {
         guard let target = target else { return nil }
         return 1 + (target.keep - 1) * Self.progress(step, over: target.steps)
+    }
+
+    /// Whether the training decisions of `step` carry Gumbel noise: step < N with N noisy steps.
+    public func gumbelNoise(at step: Int) -> Bool {
+        guard let steps = gumbelNoiseSteps else { return true }
+        return step < steps
     }
 
     /// min(step, steps)/steps for steps ≥ 0, clamped at 0; 1 when `steps` is 0 (final value at once).

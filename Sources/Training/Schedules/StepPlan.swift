@@ -31,18 +31,21 @@ public struct StepPlan: Equatable, Sendable {
     public var tau: Double
     /// Target kept fraction of this step, nil when the skim loss is a plain penalty.
     public var targetKeep: Double?
+    /// Whether this step's skim decisions carry Gumbel noise (else deterministic, as at inference).
+    public var gumbelNoise: Bool
     /// Actions after the step.
     public var flags: Flags
 
     /// A plan with explicit values.
     public init(step: Int, epoch: Int, learningRate: Double, lambda: Double, tau: Double,
-                targetKeep: Double?, flags: Flags) {
+                targetKeep: Double?, gumbelNoise: Bool = true, flags: Flags) {
         self.step = step
         self.epoch = epoch
         self.learningRate = learningRate
         self.lambda = lambda
         self.tau = tau
         self.targetKeep = targetKeep
+        self.gumbelNoise = gumbelNoise
         self.flags = flags
     }
 
@@ -50,23 +53,23 @@ public struct StepPlan: Equatable, Sendable {
     public init(step: Int, epoch: Int, learningRate: LearningRateSchedule, skim: SkimSchedule, flags: Flags) {
         self.init(step: step, epoch: epoch, learningRate: learningRate.learningRate(at: step),
                   lambda: skim.lambda(at: step), tau: skim.tau(at: step),
-                  targetKeep: skim.targetKeep(at: step), flags: flags)
+                  targetKeep: skim.targetKeep(at: step), gumbelNoise: skim.gumbelNoise(at: step), flags: flags)
     }
 
     // MARK: Fixed-size encoding
 
     /// Number of Doubles in the encoding.
-    public static let encodedCount = 8
+    public static let encodedCount = 9
     /// First slot of every encoding, so a buffer that never received a plan is recognised.
     static let marker: Double = 0x5_C1A9
     /// ``targetKeep`` of nil is encoded as this value (targets lie in (0, 1]).
     static let noTarget: Double = -1
 
-    /// `[marker, step, epoch, learningRate, lambda, tau, targetKeep or -1, flags]`. Steps and
-    /// epochs below 2⁵³ are exact.
+    /// `[marker, step, epoch, learningRate, lambda, tau, targetKeep or -1, flags, gumbelNoise 1/0]`.
+    /// Steps and epochs below 2⁵³ are exact.
     public func encoded() -> [Double] {
         [Self.marker, Double(step), Double(epoch), learningRate, lambda, tau,
-         targetKeep ?? Self.noTarget, Double(flags.rawValue)]
+         targetKeep ?? Self.noTarget, Double(flags.rawValue), gumbelNoise ? 1 : 0]
     }
 
     /// Decodes ``encoded()``; throws when the buffer is not a plan.
@@ -83,8 +86,12 @@ public struct StepPlan: Equatable, Sendable {
         guard let raw = Self.exactCount(values[7]), raw <= Int(Flags.all.rawValue) else {
             throw StepPlanError("unknown flags \(values[7])")
         }
+        guard values[8] == 0 || values[8] == 1 else {
+            throw StepPlanError("Gumbel noise switch \(values[8]) is neither 0 nor 1")
+        }
         self.init(step: step, epoch: epoch, learningRate: values[3], lambda: values[4], tau: values[5],
-                  targetKeep: values[6] == Self.noTarget ? nil : values[6], flags: Flags(rawValue: UInt8(raw)))
+                  targetKeep: values[6] == Self.noTarget ? nil : values[6], gumbelNoise: values[8] == 1,
+                  flags: Flags(rawValue: UInt8(raw)))
     }
 
     /// `value` as an Int when it is a whole number in [0, 2⁵³].

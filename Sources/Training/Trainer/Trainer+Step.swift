@@ -40,7 +40,8 @@ extension Trainer {
                                           alpha: config.distillAlpha, temperature: config.distillTemperature)
             }
             if skimming {
-                let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep)
+                let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep,
+                                            noise: plan.gumbelNoise ? .sampled : .none)
                 let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator,
                                                skim: settings)
                 totals[0] += result.loss * Double(lossScale)

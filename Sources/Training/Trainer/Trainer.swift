@@ -183,6 +183,7 @@ public final class Trainer {
                     record.lambda = plan.lambda
                     record.tau = plan.tau
                     record.targetKeep = plan.targetKeep
+                    record.gumbelNoise = plan.gumbelNoise
                 }
                 try log?.append(record)
             }
