@@ -42,6 +42,7 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(issue("skim:\n  skim_layers: [1, 1]\n")?.key, "skim.skim_layers")
         XCTAssertEqual(issue("skim:\n  threshold: 2\n")?.key, "skim.threshold")
         XCTAssertEqual(issue("skim:\n  gumbel_noise_steps: -1\n")?.key, "skim.gumbel_noise_steps")
+        XCTAssertEqual(issue("skim:\n  predictor_freeze_step: -1\n")?.key, "skim.predictor_freeze_step")
     }
 
     func testDistillationRanges() {

@@ -22,6 +22,10 @@ final class ScheduleStepPlanTests: XCTestCase {
                                  gumbelNoise: false, flags: [])
         XCTAssertFalse(try StepPlan(encoded: noiseless.encoded()).gumbelNoise)
         XCTAssertTrue(decoded.gumbelNoise)
+        let frozen = StepPlan(step: 9, epoch: 1, learningRate: 1, lambda: 1, tau: 1, targetKeep: 0.4,
+                              predictorsFrozen: true, flags: [])
+        XCTAssertEqual(try StepPlan(encoded: frozen.encoded()), frozen)
+        XCTAssertFalse(decoded.predictorsFrozen)
     }
 
     func testPlanFromSchedules() {
@@ -37,6 +41,9 @@ final class ScheduleStepPlanTests: XCTestCase {
         let noisy = SkimSchedule(lambda: 0.5, tau: 1, gumbelNoiseSteps: 6)
         XCTAssertTrue(StepPlan(step: 5, epoch: 0, learningRate: lr, skim: noisy, flags: []).gumbelNoise)
         XCTAssertFalse(StepPlan(step: 6, epoch: 0, learningRate: lr, skim: noisy, flags: []).gumbelNoise)
+        let freezing = SkimSchedule(lambda: 0.5, tau: 1, predictorFreezeStep: 6)
+        XCTAssertFalse(StepPlan(step: 5, epoch: 0, learningRate: lr, skim: freezing, flags: []).predictorsFrozen)
+        XCTAssertTrue(StepPlan(step: 6, epoch: 0, learningRate: lr, skim: freezing, flags: []).predictorsFrozen)
     }
 
     func testMalformedBuffersAreRejected() {
@@ -54,5 +61,8 @@ final class ScheduleStepPlanTests: XCTestCase {
         var noise = good
         noise[8] = 0.5
         XCTAssertThrowsError(try StepPlan(encoded: noise)) { XCTAssertTrue("\($0)".contains("Gumbel")) }
+        var freeze = good
+        freeze[9] = 2
+        XCTAssertThrowsError(try StepPlan(encoded: freeze)) { XCTAssertTrue("\($0)".contains("freeze")) }
     }
 }

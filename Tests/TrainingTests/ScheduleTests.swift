@@ -68,6 +68,16 @@ final class ScheduleTests: XCTestCase {
         XCTAssertTrue(SkimSchedule(lambda: 0.5, tau: 1).gumbelNoise(at: 1 << 40))
     }
 
+    func testPredictorsFreezeFromTheirStep() {
+        let schedule = SkimSchedule(lambda: 0.5, tau: 1, predictorFreezeStep: 2104)
+        XCTAssertFalse(schedule.predictorsFrozen(at: 0))
+        XCTAssertFalse(schedule.predictorsFrozen(at: 2103))
+        XCTAssertTrue(schedule.predictorsFrozen(at: 2104))
+        XCTAssertTrue(schedule.predictorsFrozen(at: 4207))
+        XCTAssertTrue(SkimSchedule(lambda: 0.5, tau: 1, predictorFreezeStep: 0).predictorsFrozen(at: 0))
+        XCTAssertFalse(SkimSchedule(lambda: 0.5, tau: 1).predictorsFrozen(at: 1 << 40))
+    }
+
     func testSkimScheduleFromConfig() throws {
         let config = try TrainConfig.parse(yaml: """
             task: sst2
@@ -80,11 +90,13 @@ final class ScheduleTests: XCTestCase {
               tau_anneal_steps: 20
               target_keep: 0.5
               gumbel_noise_steps: 15
+              predictor_freeze_step: 40
             """, fileName: nil, overrides: [])
         let schedule = SkimSchedule(config: config.skim)
         XCTAssertEqual(schedule, SkimSchedule(lambda: 0.3, lambdaWarmupSteps: 10, tau: 2,
                                               tauAnnealing: .init(minimum: 0.5, steps: 20),
-                                              target: .init(keep: 0.5, steps: 0), gumbelNoiseSteps: 15))
+                                              target: .init(keep: 0.5, steps: 0), gumbelNoiseSteps: 15,
+                                              predictorFreezeStep: 40))
         XCTAssertEqual(schedule.tau(at: 10), 1, accuracy: 1e-15)
     }
 }

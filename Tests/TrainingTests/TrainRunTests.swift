@@ -67,18 +67,43 @@ final class TrainRunTests: XCTestCase {
         try checkExactResume(ranks: 2, killAfter: 7, killRank: 1)
     }
 
-    /// Gumbel noise comes from each rank's generator and λ, τ and the target from the step: a
-    /// resumed Transkimmer run draws the same noise and schedule values.
+    /// Gumbel noise comes from each rank's generator and λ, τ, the target and the predictor freeze
+    /// from the step: a resumed Transkimmer run draws the same noise and schedule values.
     func testKilledTranskimmerRunResumesBitwiseOnTwoRanks() throws {
         try checkExactResume(ranks: 2, killAfter: 5, killRank: 0,
                              ["--set", "method=transkimmer", "--set", "skim.target_keep=0.5", "--set", "skim.target_steps=8",
                               "--set", "skim.tau_min=0.5", "--set", "skim.tau_anneal_steps=12",
-                              "--set", "skim.gumbel_noise_steps=8"])
+                              "--set", "skim.gumbel_noise_steps=8", "--set", "skim.predictor_freeze_step=7"])
         let records = try deterministicLog("resumed").filter { $0["event"] == .string("train") }
         XCTAssertEqual(records.last?["target_keep"], .number(0.5), "the target schedule is logged")
         XCTAssertNotNil(records.first?["kept"], "kept fractions are logged")
         XCTAssertEqual(records.map { $0["gumbel_noise"] }, (1...12).map { .bool($0 <= 8) },
                        "noisy decisions for the first 8 steps, deterministic after")
+        XCTAssertEqual(records.map { $0["predictors_frozen"] }, (1...12).map { .bool($0 > 7) },
+                       "predictors trained in the first 7 steps, frozen after")
+    }
+
+    /// `skim.predictor_freeze_step`: from that step on the checkpointed predictor tensors no longer
+    /// change while every other tensor still trains.
+    func testFrozenPredictorsStopChangingWhileTheEncoderTrains() throws {
+        _ = try train("frozen", ranks: nil, ["--set", "method=transkimmer", "--set", "skim.target_keep=0.5",
+                                             "--set", "skim.predictor_lr_scale=20", "--set", "skim.predictor_freeze_step=8",
+                                             "--set", "keep_last=3"])
+        func tensors(_ step: Int) throws -> [String: [Float]] {
+            let file = try SafeTensorsFile(contentsOf: directory("frozen")
+                .appendingPathComponent(String(format: "step-%08d/model.safetensors", step)))
+            return try Dictionary(uniqueKeysWithValues: file.names.map { ($0, try file.floats($0)) })
+        }
+        let (early, atFreeze, final) = (try tensors(4), try tensors(8), try tensors(12))
+        let predictors = atFreeze.keys.filter { $0.contains(".skim_predictor.") }
+        XCTAssertEqual(predictors.count, 16)
+        for name in predictors {
+            XCTAssertEqual(atFreeze[name], final[name], "\(name) changed after the freeze")
+        }
+        XCTAssertTrue(predictors.contains { early[$0] != atFreeze[$0] }, "the predictors train before the freeze")
+        for name in atFreeze.keys where !name.contains(".skim_predictor.") && name.hasSuffix(".weight") {
+            XCTAssertNotEqual(atFreeze[name], final[name], "\(name) must keep training")
+        }
     }
 
     /// Buckets posted as non-blocking allreduces during backward give the same sums as blocking

@@ -13,6 +13,8 @@ public final class AdamWOptimizer {
     /// Multiplier of the learning rate per tensor (1 unless set): a parameter group with its own
     /// learning rate, as in PyTorch (the decoupled decay uses the scaled rate too).
     public private(set) var learningRateScale: [Float]
+    /// Per tensor: true when frozen (its parameters and moments are left as they are by ``step``).
+    public private(set) var frozen: [Bool]
 
     public init(layout: ParameterLayout, decayEverything: Bool = false) {
         self.layout = layout
@@ -20,6 +22,7 @@ public final class AdamWOptimizer {
         v = FlatBuffer(count: layout.totalCount)
         decay = layout.tensors.map { decayEverything || $0.decay }
         learningRateScale = [Float](repeating: 1, count: layout.tensors.count)
+        frozen = [Bool](repeating: false, count: layout.tensors.count)
     }
 
     /// Sets the learning-rate multiplier of every tensor for which `selects` is true.
@@ -27,10 +30,15 @@ public final class AdamWOptimizer {
         for (i, spec) in layout.tensors.enumerated() where selects(spec) { learningRateScale[i] = scale }
     }
 
-    /// Takes one step on every tensor with the given (already averaged, already clipped) gradients.
+    /// Freezes (or thaws) every tensor for which `selects` is true.
+    public func setFrozen(_ isFrozen: Bool, where selects: (TensorSpec) -> Bool) {
+        for (i, spec) in layout.tensors.enumerated() where selects(spec) { frozen[i] = isFrozen }
+    }
+
+    /// Takes one step on every tensor that is not frozen with the given (already averaged, already clipped) gradients.
     public func step(parameters: FlatBuffer, gradients: FlatBuffer, settings: AdamWSettings) {
         step += 1
-        for (i, spec) in layout.tensors.enumerated() {
+        for (i, spec) in layout.tensors.enumerated() where !frozen[i] {
             var tensorSettings = settings
             tensorSettings.learningRate *= learningRateScale[i]
             AdamW.update(parameters: parameters.pointer + spec.offset, gradients: gradients.pointer + spec.offset,

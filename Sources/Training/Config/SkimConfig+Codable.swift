@@ -12,6 +12,7 @@ extension SkimConfig {
         case predictorLRScale = "predictor_lr_scale"
         case inferenceNoise = "inference_noise"
         case gumbelNoiseSteps = "gumbel_noise_steps"
+        case predictorFreezeStep = "predictor_freeze_step"
         case blockSize = "block_size"
         case skimLayers = "skim_layers"
         case referenceLabelRule = "reference_label_rule"
@@ -21,7 +22,7 @@ extension SkimConfig {
             case .lambda, .tau, .alpha, .beta, .threshold, .predictorLRScale: return .value(.number)
             case .tauMin, .targetKeep: return .nullable(.number)
             case .lambdaWarmupSteps, .blockSize: return .value(.integer)
-            case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps: return .nullable(.integer)
+            case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps, .predictorFreezeStep: return .nullable(.integer)
             case .inferenceNoise, .referenceLabelRule: return .value(.boolean)
             case .skimLayers: return .nullable(.integerList)
             }
@@ -42,6 +43,7 @@ extension SkimConfig {
         try c.update(&predictorLRScale, .predictorLRScale)
         try c.update(&inferenceNoise, .inferenceNoise)
         try c.update(&gumbelNoiseSteps, .gumbelNoiseSteps)
+        try c.update(&predictorFreezeStep, .predictorFreezeStep)
         try c.update(&blockSize, .blockSize)
         try c.update(&alpha, .alpha)
         try c.update(&beta, .beta)
@@ -63,6 +65,7 @@ extension SkimConfig {
         try c.encode(predictorLRScale, forKey: .predictorLRScale)
         try c.encode(inferenceNoise, forKey: .inferenceNoise)
         try c.encode(gumbelNoiseSteps, forKey: .gumbelNoiseSteps)
+        try c.encode(predictorFreezeStep, forKey: .predictorFreezeStep)
         try c.encode(blockSize, forKey: .blockSize)
         try c.encode(alpha, forKey: .alpha)
         try c.encode(beta, forKey: .beta)

@@ -29,6 +29,9 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     /// afterwards (keep iff logit_keep > logit_skim, as at inference; the straight-through
     /// gradient still flows through softmax(logits/τ)); nil: noise throughout (SPEC §2).
     public var gumbelNoiseSteps: Int?
+    /// From this 0-based optimizer step on, the predictors are frozen: their parameters and Adam
+    /// moments stop changing while the encoder trains on (λ still applies); nil: never.
+    public var predictorFreezeStep: Int?
 
     // MARK: Block-Skim
 

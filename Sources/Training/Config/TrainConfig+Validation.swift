@@ -106,6 +106,7 @@ extension SkimConfig {
         rules.require(targetSteps == nil || targetKeep != nil, "skim.target_steps",
                       "'skim.target_steps' needs 'skim.target_keep'")
         rules.nonNegative("skim.gumbel_noise_steps", gumbelNoiseSteps)
+        rules.nonNegative("skim.predictor_freeze_step", predictorFreezeStep)
         rules.positive("skim.block_size", blockSize)
         rules.require(blockSize % 4 == 0, "skim.block_size",
                       "'skim.block_size' \(blockSize) must be a multiple of 4 (two 2×2 poolings)")

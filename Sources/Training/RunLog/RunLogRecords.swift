@@ -37,6 +37,8 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
     public var targetKeep: Double?
     /// Whether the step's skim decisions carried Gumbel noise, for skimming methods.
     public var gumbelNoise: Bool?
+    /// Whether the step left the skim predictors unchanged, for skimming methods.
+    public var predictorsFrozen: Bool?
     /// Kept fraction of real tokens per layer, for skimming methods.
     public var keptFraction: [Double]?
 
@@ -61,6 +63,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         case skimLoss = "skim_loss"
         case targetKeep = "target_keep"
         case gumbelNoise = "gumbel_noise"
+        case predictorsFrozen = "predictors_frozen"
         case keptFraction = "kept"
     }
 
@@ -80,6 +83,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         try c.encodeIfPresent(tau, forKey: .tau)
         try c.encodeIfPresent(targetKeep, forKey: .targetKeep)
         try c.encodeIfPresent(gumbelNoise, forKey: .gumbelNoise)
+        try c.encodeIfPresent(predictorsFrozen, forKey: .predictorsFrozen)
         try c.encodeIfPresent(keptFraction, forKey: .keptFraction)
     }
 }

@@ -1,7 +1,8 @@
 import Foundation
 
 /// The coordinator's skim schedules (SPEC §7): the skim-loss weight λ, the Gumbel temperature
-/// τ, the target kept fraction r and whether decisions carry Gumbel noise, each a pure function
+/// τ, the target kept fraction r, whether decisions carry Gumbel noise and whether the predictors
+/// are frozen, each a pure function
 /// of the 0-based optimizer step.
 public struct SkimSchedule: Equatable, Sendable {
     /// Exponential annealing of τ from its start value to ``minimum`` over ``steps`` steps.
@@ -44,16 +45,20 @@ public struct SkimSchedule: Equatable, Sendable {
     public var target: Target?
     /// Steps whose training decisions carry Gumbel noise; later ones are deterministic. nil: all.
     public var gumbelNoiseSteps: Int?
+    /// The first step with frozen predictors; nil: they train throughout.
+    public var predictorFreezeStep: Int?
 
     /// A schedule with explicit settings.
     public init(lambda: Double, lambdaWarmupSteps: Int = 0, tau: Double,
-                tauAnnealing: Annealing? = nil, target: Target? = nil, gumbelNoiseSteps: Int? = nil) {
+                tauAnnealing: Annealing? = nil, target: Target? = nil, gumbelNoiseSteps: Int? = nil,
+                predictorFreezeStep: Int? = nil) {
         self.lambda = lambda
         self.lambdaWarmupSteps = lambdaWarmupSteps
         self.tau = tau
         self.tauAnnealing = tauAnnealing
         self.target = target
         self.gumbelNoiseSteps = gumbelNoiseSteps
+        self.predictorFreezeStep = predictorFreezeStep
     }
 
     /// The schedule of a configuration's `skim:` section.
@@ -65,7 +70,7 @@ public struct SkimSchedule: Equatable, Sendable {
         self.init(lambda: config.lambda, lambdaWarmupSteps: config.lambdaWarmupSteps, tau: config.tau,
                   tauAnnealing: annealing,
                   target: config.targetKeep.map { Target(keep: $0, steps: config.targetSteps ?? 0) },
-                  gumbelNoiseSteps: config.gumbelNoiseSteps)
+                  gumbelNoiseSteps: config.gumbelNoiseSteps, predictorFreezeStep: config.predictorFreezeStep)
     }
 
     /// λ(step) = λ·min(step, N)/N with N warmup steps, or λ when N is 0.
@@ -89,6 +94,12 @@ public struct SkimSchedule: Equatable, Sendable {
     public func gumbelNoise(at step: Int) -> Bool {
         guard let steps = gumbelNoiseSteps else { return true }
         return step < steps
+    }
+
+    /// Whether the predictors are frozen at `step`: step ≥ F with freeze step F.
+    public func predictorsFrozen(at step: Int) -> Bool {
+        guard let first = predictorFreezeStep else { return false }
+        return step >= first
     }
 
     /// min(step, steps)/steps for steps ≥ 0, clamped at 0; 1 when `steps` is 0 (final value at once).

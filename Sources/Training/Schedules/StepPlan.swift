@@ -33,12 +33,14 @@ public struct StepPlan: Equatable, Sendable {
     public var targetKeep: Double?
     /// Whether this step's skim decisions carry Gumbel noise (else deterministic, as at inference).
     public var gumbelNoise: Bool
+    /// Whether the skim predictors are frozen in this step (their optimizer update is skipped).
+    public var predictorsFrozen: Bool
     /// Actions after the step.
     public var flags: Flags
 
     /// A plan with explicit values.
     public init(step: Int, epoch: Int, learningRate: Double, lambda: Double, tau: Double,
-                targetKeep: Double?, gumbelNoise: Bool = true, flags: Flags) {
+                targetKeep: Double?, gumbelNoise: Bool = true, predictorsFrozen: Bool = false, flags: Flags) {
         self.step = step
         self.epoch = epoch
         self.learningRate = learningRate
@@ -46,6 +48,7 @@ public struct StepPlan: Equatable, Sendable {
         self.tau = tau
         self.targetKeep = targetKeep
         self.gumbelNoise = gumbelNoise
+        self.predictorsFrozen = predictorsFrozen
         self.flags = flags
     }
 
@@ -53,23 +56,25 @@ public struct StepPlan: Equatable, Sendable {
     public init(step: Int, epoch: Int, learningRate: LearningRateSchedule, skim: SkimSchedule, flags: Flags) {
         self.init(step: step, epoch: epoch, learningRate: learningRate.learningRate(at: step),
                   lambda: skim.lambda(at: step), tau: skim.tau(at: step),
-                  targetKeep: skim.targetKeep(at: step), gumbelNoise: skim.gumbelNoise(at: step), flags: flags)
+                  targetKeep: skim.targetKeep(at: step), gumbelNoise: skim.gumbelNoise(at: step),
+                  predictorsFrozen: skim.predictorsFrozen(at: step), flags: flags)
     }
 
     // MARK: Fixed-size encoding
 
     /// Number of Doubles in the encoding.
-    public static let encodedCount = 9
+    public static let encodedCount = 10
     /// First slot of every encoding, so a buffer that never received a plan is recognised.
     static let marker: Double = 0x5_C1A9
     /// ``targetKeep`` of nil is encoded as this value (targets lie in (0, 1]).
     static let noTarget: Double = -1
 
-    /// `[marker, step, epoch, learningRate, lambda, tau, targetKeep or -1, flags, gumbelNoise 1/0]`.
+    /// `[marker, step, epoch, learningRate, lambda, tau, targetKeep or -1, flags, gumbelNoise 1/0,
+    /// predictorsFrozen 1/0]`.
     /// Steps and epochs below 2⁵³ are exact.
     public func encoded() -> [Double] {
         [Self.marker, Double(step), Double(epoch), learningRate, lambda, tau,
-         targetKeep ?? Self.noTarget, Double(flags.rawValue), gumbelNoise ? 1 : 0]
+         targetKeep ?? Self.noTarget, Double(flags.rawValue), gumbelNoise ? 1 : 0, predictorsFrozen ? 1 : 0]
     }
 
     /// Decodes ``encoded()``; throws when the buffer is not a plan.
@@ -89,9 +94,12 @@ public struct StepPlan: Equatable, Sendable {
         guard values[8] == 0 || values[8] == 1 else {
             throw StepPlanError("Gumbel noise switch \(values[8]) is neither 0 nor 1")
         }
+        guard values[9] == 0 || values[9] == 1 else {
+            throw StepPlanError("predictor freeze switch \(values[9]) is neither 0 nor 1")
+        }
         self.init(step: step, epoch: epoch, learningRate: values[3], lambda: values[4], tau: values[5],
                   targetKeep: values[6] == Self.noTarget ? nil : values[6], gumbelNoise: values[8] == 1,
-                  flags: Flags(rawValue: UInt8(raw)))
+                  predictorsFrozen: values[9] == 1, flags: Flags(rawValue: UInt8(raw)))
     }
 
     /// `value` as an Int when it is a whole number in [0, 2⁵³].

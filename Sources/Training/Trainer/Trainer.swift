@@ -99,7 +99,7 @@ public final class Trainer {
         }
         optimizer = AdamWOptimizer(layout: model.layout)
         if config.method == .transkimmer {
-            optimizer.setLearningRateScale(Float(config.skim.predictorLRScale)) { $0.name.contains(".skim_predictor.") }
+            optimizer.setLearningRateScale(Float(config.skim.predictorLRScale), where: Self.isSkimPredictor)
         }
         generator = SeededGenerator(seed: Self.generatorSeed(config.seed, rank: communicator.rank))
 
@@ -125,6 +125,9 @@ public final class Trainer {
     }
 
     deinit { watchdog.stop() }
+
+    /// Whether a tensor belongs to a Transkimmer predictor (its own parameter group).
+    static func isSkimPredictor(_ spec: TensorSpec) -> Bool { spec.name.contains(".skim_predictor.") }
 
     /// The JSON Lines log inside the output directory.
     public static let logFileName = "metrics.jsonl"
@@ -184,6 +187,7 @@ public final class Trainer {
                     record.tau = plan.tau
                     record.targetKeep = plan.targetKeep
                     record.gumbelNoise = plan.gumbelNoise
+                    record.predictorsFrozen = plan.predictorsFrozen
                 }
                 try log?.append(record)
             }
