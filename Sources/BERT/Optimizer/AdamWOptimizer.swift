@@ -35,7 +35,8 @@ public final class AdamWOptimizer {
         for (i, spec) in layout.tensors.enumerated() where selects(spec) { frozen[i] = isFrozen }
     }
 
-    /// Takes one step on every tensor that is not frozen with the given (already averaged, already clipped) gradients.
+    /// Takes one step on every tensor that is not frozen, with the given (already averaged,
+    /// already clipped) gradients.
     public func step(parameters: FlatBuffer, gradients: FlatBuffer, settings: AdamWSettings) {
         step += 1
         for (i, spec) in layout.tensors.enumerated() where !frozen[i] {

@@ -2,8 +2,7 @@ import Foundation
 
 /// The coordinator's skim schedules (SPEC §7): the skim-loss weight λ, the Gumbel temperature
 /// τ, the target kept fraction r, whether decisions carry Gumbel noise and whether the predictors
-/// are frozen, each a pure function
-/// of the 0-based optimizer step.
+/// are frozen, each a pure function of the 0-based optimizer step.
 public struct SkimSchedule: Equatable, Sendable {
     /// Exponential annealing of τ from its start value to ``minimum`` over ``steps`` steps.
     public struct Annealing: Equatable, Sendable {
