@@ -95,7 +95,7 @@ final class TranskimmerFixtureTests: XCTestCase {
     private func checkGradients(_ model: BertModel, _ exp: SafeTensorsFile, _ n: String) throws {
         var largest = 0.0
         for spec in model.layout.tensors { largest = max(largest, try exp.doubles("grad." + spec.name).map(abs).max()!) }
-        let predictorTensors = model.layout.tensors.filter { $0.name.contains(".skim_predictor.") }
+        let predictorTensors = model.layout.tensors.filter(\.isSkimPredictor)
         XCTAssertEqual(predictorTensors.count, 8 * model.config.numHiddenLayers, "\(n): 8 predictor tensors per layer")
         for spec in model.layout.tensors {
             let expected = try exp.doubles("grad." + spec.name)

@@ -42,7 +42,7 @@ final class TranskimmerTrainingTests: XCTestCase {
         let dense = BertModel(config: config, head: head)
         let denseReport = try dense.load(safetensors: url, generator: &generator)
         XCTAssertEqual(denseReport.unexpected.count, 8 * config.numHiddenLayers)
-        XCTAssertTrue(denseReport.unexpected.allSatisfy { $0.contains(".skim_predictor.") })
+        XCTAssertTrue(denseReport.unexpected.allSatisfy(TranskimmerNames.isPredictorTensor))
     }
 
     func testSampledNoiseComesFromTheGenerator() throws {
@@ -170,7 +170,7 @@ final class TranskimmerTrainingTests: XCTestCase {
         skimModel.backward(); dense.backward()
         XCTAssertEqual(a.logits, b.logits)
         for spec in skimModel.layout.tensors {
-            if spec.name.contains(".skim_predictor.") {
+            if spec.isSkimPredictor {
                 XCTAssertTrue(skimModel.gradient(spec.name)!.allSatisfy { $0 == 0 }, spec.name)
             } else {
                 XCTAssertEqual(skimModel.gradient(spec.name), dense.gradient(spec.name), spec.name)

@@ -1,3 +1,4 @@
+import BERT
 import Foundation
 import SafeTensors
 import SkimTestSupport
@@ -95,13 +96,13 @@ final class TrainRunTests: XCTestCase {
             return try Dictionary(uniqueKeysWithValues: file.names.map { ($0, try file.floats($0)) })
         }
         let (early, atFreeze, final) = (try tensors(4), try tensors(8), try tensors(12))
-        let predictors = atFreeze.keys.filter { $0.contains(".skim_predictor.") }
+        let predictors = atFreeze.keys.filter(TranskimmerNames.isPredictorTensor)
         XCTAssertEqual(predictors.count, 16)
         for name in predictors {
             XCTAssertEqual(atFreeze[name], final[name], "\(name) changed after the freeze")
         }
         XCTAssertTrue(predictors.contains { early[$0] != atFreeze[$0] }, "the predictors train before the freeze")
-        for name in atFreeze.keys where !name.contains(".skim_predictor.") && name.hasSuffix(".weight") {
+        for name in atFreeze.keys where !TranskimmerNames.isPredictorTensor(name) && name.hasSuffix(".weight") {
             XCTAssertNotEqual(atFreeze[name], final[name], "\(name) must keep training")
         }
     }

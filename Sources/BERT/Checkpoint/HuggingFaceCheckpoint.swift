@@ -16,7 +16,7 @@ extension BertModel {
     /// Tensors that may be absent from a checkpoint and are then freshly initialised.
     static func isOptionalOnLoad(_ name: String) -> Bool {
         name.hasPrefix("classifier.") || name.hasPrefix("qa_outputs.") || name.hasPrefix("bert.pooler.")
-            || name.contains(".skim_predictor.")
+            || TranskimmerNames.isPredictorTensor(name)
     }
 
     /// Loads a Hugging Face `model.safetensors` (names with or without the `bert.` prefix, old

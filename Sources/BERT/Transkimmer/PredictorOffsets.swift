@@ -29,6 +29,8 @@ struct PredictorOffsets {
 public enum TranskimmerNames {
     /// `bert.encoder.layer.<l>.skim_predictor.`
     public static func prefix(layer l: Int) -> String { "bert.encoder.layer.\(l).skim_predictor." }
+    /// Whether `name` is a predictor tensor of any layer (with or without the `bert.` prefix).
+    public static func isPredictorTensor(_ name: String) -> Bool { name.contains(".skim_predictor.") }
     /// Predictor LayerNorm epsilon (PyTorch's default, as the reference predictor), not BERT's 1e-12.
     public static let layerNormEps: Float = 1e-5
     /// "Unbalanced" initial bias of the last Linear (skim, keep): every token kept at the start.
@@ -37,12 +39,17 @@ public enum TranskimmerNames {
     public static let lastWeightStd: Float = 0.02
 }
 
+extension TensorSpec {
+    /// Whether the tensor belongs to a Transkimmer predictor (their own AdamW parameter group).
+    public var isSkimPredictor: Bool { TranskimmerNames.isPredictorTensor(name) }
+}
+
 extension BertModel {
     /// SPEC §2 initialisation of a predictor tensor: LayerNorms γ = 1, β = 0; Linear H→H as BERT
     /// (N(0, initializer_range²), bias 0); last Linear weight N(0, 0.02²), bias (−5, +5).
     /// Returns false for tensors that are not predictor tensors.
     func initializeSkimPredictor(_ spec: TensorSpec, generator: inout SeededGenerator) -> Bool {
-        guard spec.name.contains(".skim_predictor.") else { return false }
+        guard spec.isSkimPredictor else { return false }
         let values = UnsafeMutableBufferPointer(start: parameters.pointer + spec.offset, count: spec.count)
         if spec.name.hasSuffix(".4.weight") {
             generator.fillNormal(values, std: TranskimmerNames.lastWeightStd)

@@ -78,7 +78,7 @@ extension Trainer {
         let settings = AdamWSettings(learningRate: Float(plan.learningRate), beta1: Float(config.adamBeta1),
                                      beta2: Float(config.adamBeta2), epsilon: Float(config.adamEpsilon),
                                      weightDecay: Float(config.weightDecay))
-        if skimming { optimizer.setFrozen(plan.predictorsFrozen, where: Self.isSkimPredictor) }
+        if skimming { optimizer.setFrozen(plan.predictorsFrozen, where: \.isSkimPredictor) }
         optimizer.step(parameters: model.parameters, gradients: model.gradients, settings: settings)
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds,

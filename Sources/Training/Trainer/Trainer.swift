@@ -99,7 +99,7 @@ public final class Trainer {
         }
         optimizer = AdamWOptimizer(layout: model.layout)
         if config.method == .transkimmer {
-            optimizer.setLearningRateScale(Float(config.skim.predictorLRScale), where: Self.isSkimPredictor)
+            optimizer.setLearningRateScale(Float(config.skim.predictorLRScale), where: \.isSkimPredictor)
         }
         generator = SeededGenerator(seed: Self.generatorSeed(config.seed, rank: communicator.rank))
 
@@ -125,9 +125,6 @@ public final class Trainer {
     }
 
     deinit { watchdog.stop() }
-
-    /// Whether a tensor belongs to a Transkimmer predictor (its own parameter group).
-    static func isSkimPredictor(_ spec: TensorSpec) -> Bool { spec.name.contains(".skim_predictor.") }
 
     /// The JSON Lines log inside the output directory.
     public static let logFileName = "metrics.jsonl"
