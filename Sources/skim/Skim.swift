@@ -20,6 +20,6 @@ struct Skim: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "skim",
         abstract: "Fine-tune skimming BERT models (Transkimmer, Block-Skim) with MPI, and run them faster.",
-        subcommands: [TrainCommand.self, EvalCommand.self, BenchCommand.self, DistributedCheckCommand.self]
+        subcommands: [TrainCommand.self, EvalCommand.self, CalibrateCommand.self, BenchCommand.self, DistributedCheckCommand.self]
     )
 }

@@ -70,6 +70,36 @@ final class TranskimmerRemovalTests: XCTestCase {
         assertClose(removal.logits, masked.logits.map(Double.init), tolerance: 1e-5, "deterministic logits")
     }
 
+    /// A keep bias b decides keep iff logit_keep + b > logit_skim in both forwards: they agree at
+    /// every bias, the first predictor keeps more tokens as b grows, a huge bias keeps every token
+    /// (the dense model's output) and a hugely negative one only [CLS].
+    func testKeepBiasShiftsTheDecisionsInBothForwards() throws {
+        let config = TranskimmerRandom.config()
+        let head = TaskHead.sequenceClassification(numLabels: 3)
+        let model = TranskimmerRandom.model(config: config, head: head, seed: 31)
+        var generator = SeededGenerator(seed: 32)
+        let input = TranskimmerRandom.input(batch: 9, seqLen: 24, config: config, head: head, generator: &generator)
+        let engine = SkimInference(model: model)
+        var firstLayerKept: [Int] = []
+        for bias in [-1.0, -0.25, 0, 0.25, 1] {
+            let masked = try model.forward(input, training: false, generator: &generator, skim: .inference(keepBias: bias))
+            let removal = try engine.forward(input, keepBias: bias)
+            XCTAssertEqual(removal.keptPerSequence, masked.keptPerSequence, "bias \(bias)")
+            assertClose(removal.logits, masked.logits.map(Double.init), tolerance: 1e-5, "bias \(bias): logits")
+            firstLayerKept.append(masked.keptTokens[0])
+        }
+        XCTAssertEqual(firstLayerKept, firstLayerKept.sorted(), "layer 0 keeps more tokens as the bias grows")
+        XCTAssertGreaterThan(firstLayerKept.last!, firstLayerKept.first!, "the biases must move the decisions: \(firstLayerKept)")
+
+        let all = try engine.forward(input, keepBias: 1e4)
+        XCTAssertEqual(all.keptFraction, [Double](repeating: 1, count: config.numHiddenLayers))
+        assertClose(all.logits, try engine.forwardDense(input).logits.map(Double.init), tolerance: 1e-6, "every token kept")
+        let none = try engine.forward(input, keepBias: -1e4)
+        for kept in none.keptPerSequence { XCTAssertEqual(kept, [Int](repeating: 1, count: input.batch), "only [CLS]") }
+        XCTAssertThrowsError(try engine.forward(input, keepBias: .nan))
+        XCTAssertThrowsError(try model.forward(input, training: false, generator: &generator, skim: .inference(keepBias: .infinity)))
+    }
+
     func testDenseRemovalEngineMatchesDenseModel() throws {
         let config = TranskimmerRandom.config()
         let head = TaskHead.sequenceClassification(numLabels: 3)

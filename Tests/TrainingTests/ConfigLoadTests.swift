@@ -56,6 +56,7 @@ final class ConfigLoadTests: XCTestCase {
               tau_anneal_steps: 1000
               skim_layers: [0, 2, 4]
               inference_noise: yes
+              inference_keep_bias: 0.125
             """)
         XCTAssertEqual(config.task, .mrpc)
         XCTAssertEqual(config.method, .transkimmer)
@@ -70,6 +71,7 @@ final class ConfigLoadTests: XCTestCase {
         XCTAssertEqual(config.skim.tauMin, 0.5)
         XCTAssertEqual(config.skim.skimLayers, [0, 2, 4])
         XCTAssertTrue(config.skim.inferenceNoise)
+        XCTAssertEqual(config.skim.inferenceKeepBias, 0.125)
         XCTAssertEqual(config.skim.tau, 1.0)
     }
 

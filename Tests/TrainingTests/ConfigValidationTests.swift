@@ -43,6 +43,9 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(issue("skim:\n  threshold: 2\n")?.key, "skim.threshold")
         XCTAssertEqual(issue("skim:\n  gumbel_noise_steps: -1\n")?.key, "skim.gumbel_noise_steps")
         XCTAssertEqual(issue("skim:\n  predictor_freeze_step: -1\n")?.key, "skim.predictor_freeze_step")
+        XCTAssertEqual(issue("skim:\n  inference_keep_bias: .inf\n")?.key, "skim.inference_keep_bias")
+        XCTAssertNoThrow(try TrainConfig.parse(yaml: "task: sst2\nskim:\n  inference_keep_bias: -0.25\n", fileName: "v.yaml",
+                                               overrides: []), "any finite bias")
     }
 
     func testDistillationRanges() {

@@ -9,30 +9,7 @@ import XCTest
 /// checkpoint every 4, dropout on), alone and under `mpirun -np 2`: exact resume after SIGKILL,
 /// a crash while writing a checkpoint, a corrupted checkpoint, 1 rank vs 2 ranks, and bad input
 /// stopping every rank.
-final class TrainRunTests: XCTestCase {
-    var scratch: URL!
-
-    override func setUpWithError() throws {
-        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("skim-train-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
-    }
-
-    override func tearDownWithError() throws {
-        try? FileManager.default.removeItem(at: scratch)
-    }
-
-    /// `skim train -c Configs/ci-tiny.yaml --set output_dir=<scratch>/<name> …`.
-    func train(_ name: String, ranks: Int?, _ extra: [String] = [], expectSuccess: Bool = true,
-               file: StaticString = #filePath, line: UInt = #line) throws -> SkimJob.Result {
-        let arguments = ["train", "-c", "Configs/ci-tiny.yaml", "--set", "output_dir=\(directory(name).path)"] + extra
-        let result = try SkimJob.run(ranks: ranks, arguments, timeout: 180)
-        XCTAssertFalse(result.timedOut, result.summary, file: file, line: line)
-        if expectSuccess { XCTAssertEqual(result.status, 0, result.summary, file: file, line: line) }
-        return result
-    }
-
-    func directory(_ name: String) -> URL { scratch.appendingPathComponent(name) }
-
+final class TrainRunTests: TinyRunTestCase {
     /// The log without its timing fields.
     func deterministicLog(_ name: String) throws -> [[String: JSONValue]] {
         try JSONLinesLog.deterministicRecords(at: directory(name).appendingPathComponent(Trainer.logFileName))

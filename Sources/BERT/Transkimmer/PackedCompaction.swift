@@ -22,9 +22,10 @@ extension SkimInference {
 
     /// A layer's predictor on the n packed rows, then the decisions: a kept row moves up to its new packed
     /// index, a skimmed row's state (its last layer's output) goes to `output` at its position.
-    /// [CLS] (t = 0) is always kept. `noise` [B·T, 2] is indexed by position. Returns the new n.
+    /// [CLS] (t = 0) is always kept. `noise` [B·T, 2] is indexed by position; `keepBias` is added to
+    /// every keep logit. Returns the new n.
     func skimStep(_ predictor: PredictorOffsets, rows n: Int, batch B: Int, seqLen T: Int, noise: UnsafePointer<Float>?,
-                  invTau: Float, buffers u: PackedBuffers) -> Int {
+                  keepBias: Float, invTau: Float, buffers u: PackedBuffers) -> Int {
         let H = model.config.hiddenSize
         let tape = u.predictorTape
         SkimPredictor.forward(x: u.x.pointer, rows: n, hidden: H, parameters: model.parameters.pointer,
@@ -38,7 +39,7 @@ extension SkimInference {
                 let p = u.positions[r]
                 let keep = p % T == 0 || SkimDecision.keep(logitSkim: logits[2 * r], logitKeep: logits[2 * r + 1],
                                                            noiseSkim: noise?[2 * p] ?? 0, noiseKeep: noise?[2 * p + 1] ?? 0,
-                                                           invTau: invTau)
+                                                           keepBias: keepBias, invTau: invTau)
                 if keep {
                     if w != r {
                         (x + w * H).update(from: x + r * H, count: H)

@@ -36,24 +36,25 @@ public final class SkimInference {
         buffers = PackedBuffers(config: model.config, maxBatch: max(1, maxBatch), maxSeqLen: max(1, maxSeqLen))
     }
 
-    /// Deterministic decisions (keep iff logit_keep > logit_skim), the SPEC §2 inference rule.
-    public func forward(_ input: ModelInput) throws -> SkimInferenceResult {
+    /// Deterministic decisions: keep iff logit_keep + keepBias > logit_skim (with bias 0 the SPEC §2
+    /// inference rule; a positive bias keeps more tokens, a negative one fewer).
+    public func forward(_ input: ModelInput, keepBias: Double = 0) throws -> SkimInferenceResult {
         var unused = SeededGenerator(seed: 0)
-        return try run(input, skim: true, noise: .none, tau: 1, generator: &unused)
+        return try run(input, skim: true, noise: .none, tau: 1, keepBias: keepBias, generator: &unused)
     }
 
-    /// Decisions keep iff (logit_keep + g_keep)/τ > (logit_skim + g_skim)/τ with Gumbel noise g
-    /// (`.sampled`: drawn from `generator` as one [L, B, T, 2] block, the masked forward's order).
-    public func forward(_ input: ModelInput, noise: SkimNoise, tau: Double = 1,
+    /// Decisions keep iff (logit_keep + keepBias + g_keep)/τ > (logit_skim + g_skim)/τ with Gumbel
+    /// noise g (`.sampled`: drawn from `generator` as one [L, B, T, 2] block, the masked forward's order).
+    public func forward(_ input: ModelInput, noise: SkimNoise, tau: Double = 1, keepBias: Double = 0,
                         generator: inout SeededGenerator) throws -> SkimInferenceResult {
-        try run(input, skim: true, noise: noise, tau: tau, generator: &generator)
+        try run(input, skim: true, noise: noise, tau: tau, keepBias: keepBias, generator: &generator)
     }
 
     /// The dense model on the same packed, unpadded tokens (no predictors, nothing skimmed): the
     /// unpadded dense baseline for wall-clock comparisons. Works on models without predictors.
     public func forwardDense(_ input: ModelInput) throws -> SkimInferenceResult {
         var unused = SeededGenerator(seed: 0)
-        return try run(input, skim: false, noise: .none, tau: 1, generator: &unused)
+        return try run(input, skim: false, noise: .none, tau: 1, keepBias: 0, generator: &unused)
     }
 
     /// Encoder output F of the last forward, [B, T, H] (skimmed tokens: output of the last layer
@@ -62,13 +63,14 @@ public final class SkimInference {
         Array(UnsafeBufferPointer(start: buffers.output.pointer, count: last.batch * last.seqLen * model.config.hiddenSize))
     }
 
-    private func run(_ input: ModelInput, skim: Bool, noise: SkimNoise, tau: Double,
+    private func run(_ input: ModelInput, skim: Bool, noise: SkimNoise, tau: Double, keepBias: Double,
                      generator: inout SeededGenerator) throws -> SkimInferenceResult {
         let config = model.config
         try input.validate(config, head: model.head)
         let L = config.numHiddenLayers, H = config.hiddenSize, B = input.batch, T = input.seqLen, N = B * T
         if skim && predictors == nil { throw ModelError.invalidInput("skim inference needs a model built with skim: .transkimmer") }
         guard tau > 0, tau.isFinite else { throw ModelError.invalidInput("skim temperature τ must be > 0, got \(tau)") }
+        guard keepBias.isFinite else { throw ModelError.invalidInput("skim keep bias must be finite, got \(keepBias)") }
         if case .fixed(let g) = noise, g.count != L * N * 2 {
             throw ModelError.invalidInput("fixed skim noise needs \(L)·\(B)·\(T)·2 = \(L * N * 2) values, got \(g.count)")
         }
@@ -91,7 +93,7 @@ public final class SkimInference {
         for l in 0..<L {
             if skim, let predictor = predictors?[l] {
                 n = skimStep(predictor, rows: n, batch: B, seqLen: T, noise: layerNoise.map { $0 + l * N * 2 },
-                             invTau: Float(1 / tau), buffers: u)
+                             keepBias: Float(keepBias), invTau: Float(1 / tau), buffers: u)
             }
             kept[l] = Array(u.segmentLength[0..<B])
             model.packedLayerForward(l, buffers: u, rows: n, batch: B)

@@ -19,13 +19,21 @@ public struct SkimSettings: Equatable {
     public var targetKeep: Double?
     /// Noise of the decisions; `.sampled` in training.
     public var noise: SkimNoise
+    /// Added to every keep logit before the decision (logit units; 0 is SPEC's rule). Positive keeps
+    /// more tokens, negative fewer: the inference operating point (`skim.inference_keep_bias`).
+    public var keepBias: Double
 
-    public init(lambda: Double, tau: Double, targetKeep: Double? = nil, noise: SkimNoise = .sampled) {
-        self.lambda = lambda; self.tau = tau; self.targetKeep = targetKeep; self.noise = noise
+    public init(lambda: Double, tau: Double, targetKeep: Double? = nil, noise: SkimNoise = .sampled, keepBias: Double = 0) {
+        self.lambda = lambda; self.tau = tau; self.targetKeep = targetKeep; self.noise = noise; self.keepBias = keepBias
     }
 
     /// Deterministic decisions, as inference (λ and τ do not change the decisions; the skim loss is still reported).
     public static let inference = SkimSettings(lambda: 0, tau: 1, noise: .none)
+
+    /// Deterministic decisions with a keep bias (keep iff logit_keep + bias > logit_skim).
+    public static func inference(keepBias: Double) -> SkimSettings {
+        SkimSettings(lambda: 0, tau: 1, noise: .none, keepBias: keepBias)
+    }
 
     /// The skim term added to the task loss for a skim loss value.
     public func penalty(skimLoss: Double) -> Double {

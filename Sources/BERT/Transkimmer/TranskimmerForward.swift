@@ -15,6 +15,7 @@ extension BertModel {
         try input.validate(config, head: head)
         if training, case .none = input.target { throw ModelError.invalidInput("a training forward needs a target") }
         guard skim.tau > 0, skim.tau.isFinite else { throw ModelError.invalidInput("skim temperature τ must be > 0, got \(skim.tau)") }
+        guard skim.keepBias.isFinite else { throw ModelError.invalidInput("skim keep bias must be finite, got \(skim.keepBias)") }
         let L = config.numHiddenLayers, H = config.hiddenSize, B = input.batch, T = input.seqLen, N = B * T
         if case .fixed(let g) = skim.noise, g.count != L * N * 2 {
             throw ModelError.invalidInput("fixed skim noise needs \(L)·\(B)·\(T)·2 = \(L * N * 2) values, got \(g.count)")
@@ -38,7 +39,7 @@ extension BertModel {
                                       tape: state.tape(l, hidden: H))
                 let noise: UnsafePointer<Float>? = skim.noise == .none ? nil : UnsafePointer(state.slice(state.noise, l, width: 2))
                 SkimDecision.forward(logits: state.slice(state.logits, l, width: 2), noise: noise, tau: tau,
-                                     previous: previous, tokens: N, seqLen: T,
+                                     keepBias: Float(skim.keepBias), previous: previous, tokens: N, seqLen: T,
                                      softKeep: state.slice(state.softKeep, l), softProduct: state.slice(state.softProduct, l),
                                      m: state.slice(state.decision, l), mask: mask)
             } else {

@@ -11,6 +11,7 @@ extension SkimConfig {
         case targetSteps = "target_steps"
         case predictorLRScale = "predictor_lr_scale"
         case inferenceNoise = "inference_noise"
+        case inferenceKeepBias = "inference_keep_bias"
         case gumbelNoiseSteps = "gumbel_noise_steps"
         case predictorFreezeStep = "predictor_freeze_step"
         case blockSize = "block_size"
@@ -19,7 +20,7 @@ extension SkimConfig {
 
         var field: ConfigField {
             switch self {
-            case .lambda, .tau, .alpha, .beta, .threshold, .predictorLRScale: return .value(.number)
+            case .lambda, .tau, .alpha, .beta, .threshold, .predictorLRScale, .inferenceKeepBias: return .value(.number)
             case .tauMin, .targetKeep: return .nullable(.number)
             case .lambdaWarmupSteps, .blockSize: return .value(.integer)
             case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps, .predictorFreezeStep: return .nullable(.integer)
@@ -42,6 +43,7 @@ extension SkimConfig {
         try c.update(&targetSteps, .targetSteps)
         try c.update(&predictorLRScale, .predictorLRScale)
         try c.update(&inferenceNoise, .inferenceNoise)
+        try c.update(&inferenceKeepBias, .inferenceKeepBias)
         try c.update(&gumbelNoiseSteps, .gumbelNoiseSteps)
         try c.update(&predictorFreezeStep, .predictorFreezeStep)
         try c.update(&blockSize, .blockSize)
@@ -64,6 +66,7 @@ extension SkimConfig {
         try c.encode(targetSteps, forKey: .targetSteps)
         try c.encode(predictorLRScale, forKey: .predictorLRScale)
         try c.encode(inferenceNoise, forKey: .inferenceNoise)
+        try c.encode(inferenceKeepBias, forKey: .inferenceKeepBias)
         try c.encode(gumbelNoiseSteps, forKey: .gumbelNoiseSteps)
         try c.encode(predictorFreezeStep, forKey: .predictorFreezeStep)
         try c.encode(blockSize, forKey: .blockSize)

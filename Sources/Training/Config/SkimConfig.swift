@@ -25,6 +25,12 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     public var predictorLRScale: Double = 1
     /// Sample Gumbel noise at inference too, as the reference implementation does.
     public var inferenceNoise: Bool = false
+    /// Added to every keep logit in the inference decisions (logit units): keep iff
+    /// logit_keep + bias > logit_skim. 0 is SPEC's rule; a positive bias keeps more tokens (more
+    /// accurate, slower), a negative one fewer. Chooses the operating point of a trained model
+    /// without retraining (`skim calibrate` finds the bias for a target FLOPs speedup); training
+    /// decisions do not use it.
+    public var inferenceKeepBias: Double = 0
     /// Training decisions carry Gumbel noise for the first this many steps and are deterministic
     /// afterwards (keep iff logit_keep > logit_skim, as at inference; the straight-through
     /// gradient still flows through softmax(logits/τ)); nil: noise throughout (SPEC §2).

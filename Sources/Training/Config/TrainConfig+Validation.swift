@@ -107,6 +107,7 @@ extension SkimConfig {
                       "'skim.target_steps' needs 'skim.target_keep'")
         rules.nonNegative("skim.gumbel_noise_steps", gumbelNoiseSteps)
         rules.nonNegative("skim.predictor_freeze_step", predictorFreezeStep)
+        rules.inRange("skim.inference_keep_bias", inferenceKeepBias, "a finite number (logit units)") { _ in true }
         rules.positive("skim.block_size", blockSize)
         rules.require(blockSize % 4 == 0, "skim.block_size",
                       "'skim.block_size' \(blockSize) must be a multiple of 4 (two 2×2 poolings)")

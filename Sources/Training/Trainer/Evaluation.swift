@@ -21,28 +21,32 @@ struct EvaluationOutcome {
 /// every rank computes the same metrics over the whole split.
 ///
 /// A Transkimmer model is evaluated as it is deployed: the removal engine with deterministic
-/// decisions runs every layer on the kept tokens only. With `skim.inference_noise` the decisions
-/// add Gumbel noise at the schedule's final τ, as the reference code does at inference, drawn
-/// from a generator seeded by the run's seed and the rank (the same predictions on every run).
+/// decisions runs every layer on the kept tokens only, with `skim.inference_keep_bias` added to
+/// the keep logits. With `skim.inference_noise` the decisions add Gumbel noise at the schedule's
+/// final τ, as the reference code does at inference, drawn from a generator seeded by the run's
+/// seed and the rank (the same predictions on every run).
 enum Evaluation {
     /// Examples per forward pass on one rank.
     static let batchSize = 32
 
-    /// Gumbel noise for the inference decisions: temperature and generator seed.
-    struct InferenceNoise {
-        var tau: Double
-        var seed: UInt64
+    /// How the inference decisions are taken: the keep bias, and optional Gumbel noise.
+    struct Decisions {
+        /// Added to every keep logit (`skim.inference_keep_bias`).
+        var keepBias: Double
+        /// Gumbel noise (`skim.inference_noise`): temperature and generator seed; nil: deterministic.
+        var noise: (tau: Double, seed: UInt64)?
 
-        /// The noise `config` asks for (`skim.inference_noise`), or nil for deterministic decisions.
-        init?(_ config: TrainConfig, rank: Int) {
-            guard config.skim.inferenceNoise else { return nil }
-            tau = config.skim.tauMin ?? config.skim.tau
-            seed = UInt64(config.seed) &* 1_000_003 &+ UInt64(rank) &+ 0x5EED
+        /// The decisions `config` asks for on this rank.
+        init(_ config: TrainConfig, rank: Int) {
+            keepBias = config.skim.inferenceKeepBias
+            if config.skim.inferenceNoise {
+                noise = (config.skim.tauMin ?? config.skim.tau, UInt64(config.seed) &* 1_000_003 &+ UInt64(rank) &+ 0x5EED)
+            }
         }
     }
 
     static func run(model: BertModel, split: EncodedSplit, paddedLength: Int, communicator: Communicator,
-                    measureDense: Bool = false, noise: InferenceNoise? = nil) throws -> EvaluationOutcome {
+                    measureDense: Bool = false, decisions: Decisions) throws -> EvaluationOutcome {
         let skimming = model.layout.skim == .transkimmer
         let layers = model.config.numHiddenLayers
         let width = skimming ? 2 + layers : 1  // prediction bits, then real length and kept per layer
@@ -55,7 +59,7 @@ enum Evaluation {
         var local = [Int64](repeating: Int64(Float.nan.bitPattern), count: slots * width)
         let engine = skimming ? SkimInference(model: model, maxBatch: batchSize, maxSeqLen: paddedLength) : nil
         var seconds = 0.0, denseSeconds = 0.0
-        var noiseGenerator = SeededGenerator(seed: noise?.seed ?? 0)
+        var noiseGenerator = SeededGenerator(seed: decisions.noise?.seed ?? 0)
         var start = 0
         while start < mine.count {
             let rows = Array(mine[start..<min(start + batchSize, mine.count)])
@@ -67,9 +71,10 @@ enum Evaluation {
             var kept: [[Int]] = []
             seconds += try timed {
                 if let engine {
-                    let result = try noise.map {
-                        try engine.forward(input, noise: .sampled, tau: $0.tau, generator: &noiseGenerator)
-                    } ?? engine.forward(input)
+                    let result = try decisions.noise.map {
+                        try engine.forward(input, noise: .sampled, tau: $0.tau, keepBias: decisions.keepBias,
+                                           generator: &noiseGenerator)
+                    } ?? engine.forward(input, keepBias: decisions.keepBias)
                     logits = result.logits
                     kept = result.keptPerSequence
                 } else {
@@ -145,7 +150,7 @@ extension Trainer {
         let start = DispatchTime.now().uptimeNanoseconds
         let outcome = try watchdog.guarded("evaluation", step) {
             try Evaluation.run(model: model, split: dev, paddedLength: config.maxLength, communicator: communicator,
-                               noise: Evaluation.InferenceNoise(config, rank: rank))
+                               decisions: Evaluation.Decisions(config, rank: rank))
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         var metrics = Dictionary(uniqueKeysWithValues: outcome.metrics.map { ($0.name, $0.value) })
