@@ -80,7 +80,8 @@ public enum SkimJob {
     }
 
     /// Runs `executable` with SIGTERM at the deadline and SIGKILL 5 s later.
-    public static func launch(_ executable: String, _ arguments: [String], timeout: Double) throws -> Result {
+    public static func launch(_ executable: String, _ arguments: [String], timeout: Double,
+                              environment extra: [String: String] = [:]) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -92,6 +93,7 @@ public enum SkimJob {
         }
         environment["OMPI_ALLOW_RUN_AS_ROOT"] = "1"
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
+        environment.merge(extra) { _, new in new }
         process.environment = environment
         // A file, not a pipe: nothing can block on a full pipe, and a rank outliving mpirun cannot
         // keep a read waiting.

@@ -53,6 +53,24 @@ final class KeepBiasCalibrationTests: TinyRunTestCase {
         XCTAssertTrue(result.output.contains("is not a Transkimmer model"), result.summary)
     }
 
+    /// `Launch/keep-bias-sweep.sh` (under mpirun, 1 rank): one table row per bias, in order, the
+    /// speedup falling as the bias grows.
+    func testKeepBiasSweepPrintsOneRowPerBias() throws {
+        let checkpoint = try trainedSkimmingCheckpoint()
+        let result = try SkimJob.launch("/bin/bash", ["Launch/keep-bias-sweep.sh", checkpoint, "-0.5", "0", "0.5", "5"],
+                                        timeout: 300, environment: ["SKIM_RANKS": "1"])
+        XCTAssertEqual(result.status, 0, result.summary)
+        let rows = result.output.split(separator: "\n").filter { $0.hasPrefix("| ") && !$0.hasPrefix("| keep bias") }
+        XCTAssertEqual(rows.map { $0.split(separator: "|")[0].trimmingCharacters(in: .whitespaces) }, ["-0.5", "+0", "+0.5", "+5"],
+                       result.summary)
+        let speedups = try rows.map { row -> Double in
+            let cell = row.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }[3]
+            return try XCTUnwrap(Double(cell.dropLast()), String(row))
+        }
+        XCTAssertEqual(speedups, speedups.sorted(by: >), "\(rows)")
+        XCTAssertGreaterThan(speedups.first!, speedups.last!, "\(rows)")
+    }
+
     /// A 12-step Transkimmer run of the tiny model that skims (target 0.3, fast predictors).
     private func trainedSkimmingCheckpoint() throws -> String {
         _ = try train("skim", ranks: nil, ["--set", "method=transkimmer", "--set", "skim.target_keep=0.3",
