@@ -52,6 +52,8 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(issue("distill_alpha: 1.5\n")?.key, "distill_alpha")
         XCTAssertEqual(issue("distill_temperature: 0\n")?.key, "distill_temperature")
         XCTAssertEqual(issue("distill_teacher: ''\n")?.key, "distill_teacher")
+        XCTAssertEqual(issue("distill_hidden_weight: 1\n")?.key, "distill_hidden_weight", "needs a teacher")
+        XCTAssertEqual(issue("distill_teacher: T\ndistill_hidden_weight: -1\n")?.key, "distill_hidden_weight")
         do {
             _ = try TrainConfig.parse(yaml: "task: stsb\ndistill_teacher: T\n", fileName: "v.yaml", overrides: [])
             XCTFail("a regression task cannot distil class logits")

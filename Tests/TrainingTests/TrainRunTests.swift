@@ -165,7 +165,8 @@ final class TrainRunTests: TinyRunTestCase {
 
     /// Distillation from a fine-tuned teacher: with α = 0 the run is bitwise the plain one (the
     /// teacher's logits enter only through the soft term); with α = 0.5 on 2 ranks the teacher
-    /// changes every logged loss.
+    /// changes every logged loss, and matching the teacher's [CLS] states (`distill_hidden_weight`)
+    /// changes them again.
     func testDistillationFromAFineTunedTeacher() throws {
         _ = try train("plain", ranks: nil, ["--set", "save_every=0"])
         let teacher = directory("plain").appendingPathComponent("step-00000012").path
@@ -178,6 +179,16 @@ final class TrainRunTests: TinyRunTestCase {
         let distilled = try deterministicLog("distilled").filter { $0["event"] == .string("train") }
         XCTAssertEqual(distilled.count, plain.count)
         for (a, b) in zip(plain, distilled) { XCTAssertNotEqual(a["loss"], b["loss"], "step \(a["step"]!)") }
+        _ = try train("hidden", ranks: 2, ["--set", "save_every=0", "--set", "distill_teacher=\(teacher)",
+                                           "--set", "distill_alpha=0.5", "--set", "distill_temperature=2",
+                                           "--set", "distill_hidden_weight=1"])
+        let hidden = try deterministicLog("hidden").filter { $0["event"] == .string("train") }
+        XCTAssertEqual(hidden.count, plain.count)
+        for (a, b) in zip(distilled, hidden) { XCTAssertNotEqual(a["loss"], b["loss"], "step \(a["step"]!)") }
+        guard case .number(let first)? = distilled.first?["loss"], case .number(let firstHidden)? = hidden.first?["loss"] else {
+            return XCTFail("no first loss")
+        }
+        XCTAssertGreaterThan(firstHidden, first, "same weights at step 1: the [CLS] term only adds to the loss")
 
         let missing = try train("no-teacher", ranks: nil, ["--set", "distill_teacher=\(scratch.path)/absent"],
                                 expectSuccess: false)

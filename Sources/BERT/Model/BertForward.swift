@@ -33,6 +33,13 @@ extension BertModel {
         return try forward(plain, training: false, generator: &unused).logits
     }
 
+    /// Inference logits and the final hidden state of token 0 ([CLS]) per sequence [B, H]: what a
+    /// distillation teacher gives its student (``Distillation``).
+    public func predictWithFirstToken(_ input: ModelInput) throws -> (logits: [Float], firstToken: [Float]) {
+        let logits = try predict(input)
+        return (logits, firstTokenStates(hiddenPointer(config.numHiddenLayers), batch: input.batch, seqLen: input.seqLen))
+    }
+
     /// Backward of the last training forward: adds every parameter's gradient into `gradients`.
     ///
     /// `gradientsReady(offset)` is called, last layer first, as soon as every gradient at element

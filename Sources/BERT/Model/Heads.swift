@@ -7,6 +7,8 @@ struct HeadState {
     var first: [Float] = [], pooled: [Float] = [], dropoutMask: [Float] = [], classifierInput: [Float] = []
     /// d(scale·loss)/d(logits), same layout as the logits.
     var dLogits: [Float] = []
+    /// Distillation of the [CLS] state: d(scale·β·MSE)/d(first) [B, H] (empty without it).
+    var dFirstMatch: [Float] = []
 }
 
 extension BertModel {
@@ -18,8 +20,7 @@ extension BertModel {
         var logits: [Float]
         switch head {
         case .sequenceClassification(let labels):
-            state.first = [Float](repeating: 0, count: B * H)
-            for b in 0..<B { for c in 0..<H { state.first[b * H + c] = encoderOutput[b * T * H + c] } }
+            state.first = firstTokenStates(encoderOutput, batch: B, seqLen: T)
             var pre = [Float](repeating: 0, count: B * H)
             Linear.forward(x: state.first, weight: p(offsets.pooler), bias: p(offsets.poolerBias), y: &pre,
                            rows: B, inFeatures: H, outFeatures: H)
@@ -48,9 +49,10 @@ extension BertModel {
                 case (.classes(let classes), .sequenceClassification(let labels)):
                     loss = Losses.crossEntropy(logits: l.baseAddress!, targets: classes.map { $0 }, classes: labels,
                                                rowStride: labels, dLogits: dPointer, scale: lossScale)
-                case (.distilled(let classes, let teacher, let alpha, let temperature), .sequenceClassification(let labels)):
-                    loss = Losses.distillation(logits: l.baseAddress!, teacherLogits: teacher, targets: classes, classes: labels,
-                                               alpha: alpha, temperature: temperature, dLogits: dPointer, scale: lossScale)
+                case (.distilled(let classes, let d), .sequenceClassification(let labels)):
+                    loss = Losses.distillation(logits: l.baseAddress!, teacherLogits: d.teacherLogits, targets: classes,
+                                               classes: labels, alpha: d.alpha, temperature: d.temperature,
+                                               dLogits: dPointer, scale: lossScale)
                 case (.scores(let scores), _):
                     loss = Losses.meanSquaredError(predictions: l.baseAddress!, targets: scores, dPredictions: dPointer, scale: lossScale)
                 case (.spans(let start, let end), _):
@@ -60,9 +62,30 @@ extension BertModel {
                 }
             }
         }
+        if case .distilled(_, let d) = target, d.matchesFirstToken, let teacherFirst = d.teacherFirstToken {
+            let weight = d.firstTokenWeight
+            if current.training { state.dFirstMatch = [Float](repeating: 0, count: B * H) }
+            state.dFirstMatch.withUnsafeMutableBufferPointer { dFirst in
+                state.first.withUnsafeBufferPointer { first in
+                    loss += weight * Losses.meanSquaredError(predictions: first.baseAddress!, targets: teacherFirst,
+                                                             dPredictions: current.training ? dFirst.baseAddress : nil,
+                                                             scale: lossScale * Float(weight))
+                }
+            }
+        }
         state.dLogits = dLogits
         headState = state
         return ForwardResult(loss: loss, logits: logits)
+    }
+
+    /// Token 0 ([CLS]) of each sequence of an encoder output [B·T, H]: [B, H].
+    func firstTokenStates(_ encoderOutput: UnsafePointer<Float>, batch B: Int, seqLen T: Int) -> [Float] {
+        let H = config.hiddenSize
+        var first = [Float](repeating: 0, count: B * H)
+        first.withUnsafeMutableBufferPointer { out in
+            for b in 0..<B { (out.baseAddress! + b * H).update(from: encoderOutput + b * T * H, count: H) }
+        }
+        return first
     }
 
     /// Backward of the head: writes d(loss)/d(encoder output) [B·T, H] into `dEncoderOutput` (overwritten).
@@ -80,6 +103,7 @@ extension BertModel {
             var dFirst = [Float](repeating: 0, count: B * H)
             Linear.backward(dy: dPre, x: state.first, weight: p(offsets.pooler), dx: &dFirst,
                             dWeight: g(offsets.pooler), dBias: g(offsets.poolerBias), rows: B, inFeatures: H, outFeatures: H)
+            for i in 0..<state.dFirstMatch.count { dFirst[i] += state.dFirstMatch[i] }
             dEncoderOutput.update(repeating: 0, count: B * T * H)
             for b in 0..<B { for c in 0..<H { dEncoderOutput[b * T * H + c] = dFirst[b * H + c] } }
         case .questionAnswering:

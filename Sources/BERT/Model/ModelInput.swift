@@ -13,9 +13,8 @@ public struct ModelInput {
         case none
         /// Class index per sequence.
         case classes([Int])
-        /// Class index per sequence and a teacher's logits [B, numLabels] to distil from, with
-        /// weight α of the soft term and temperature T (`Losses.distillation`).
-        case distilled(classes: [Int], teacherLogits: [Float], alpha: Double, temperature: Double)
+        /// Class index per sequence and what a teacher says of the batch (``Distillation``).
+        case distilled(classes: [Int], Distillation)
         /// Regression target per sequence (numLabels == 1).
         case scores([Float])
         /// Start and end token positions per sequence (extractive QA).
@@ -54,15 +53,21 @@ public struct ModelInput {
             guard c.count == batch, c.allSatisfy({ (0..<labels).contains($0) }) else {
                 throw ModelError.invalidInput("class labels must be \(batch) values in 0..<\(labels)")
             }
-        case (.distilled(let c, let teacher, let alpha, let temperature), .sequenceClassification(let labels)) where labels > 1:
+        case (.distilled(let c, let d), .sequenceClassification(let labels)) where labels > 1:
             guard c.count == batch, c.allSatisfy({ (0..<labels).contains($0) }) else {
                 throw ModelError.invalidInput("class labels must be \(batch) values in 0..<\(labels)")
             }
-            guard teacher.count == batch * labels else {
-                throw ModelError.invalidInput("expected \(batch) × \(labels) teacher logits, got \(teacher.count)")
+            guard d.teacherLogits.count == batch * labels else {
+                throw ModelError.invalidInput("expected \(batch) × \(labels) teacher logits, got \(d.teacherLogits.count)")
             }
-            guard (0...1).contains(alpha), temperature > 0 else {
-                throw ModelError.invalidInput("distillation needs α in [0, 1] and a positive temperature, got \(alpha) and \(temperature)")
+            guard (0...1).contains(d.alpha), d.temperature > 0 else {
+                throw ModelError.invalidInput("distillation needs α in [0, 1] and a positive temperature, got \(d.alpha) and \(d.temperature)")
+            }
+            guard d.firstTokenWeight >= 0, d.firstTokenWeight.isFinite else {
+                throw ModelError.invalidInput("the hidden-state distillation weight must be finite and ≥ 0, got \(d.firstTokenWeight)")
+            }
+            if let states = d.teacherFirstToken, states.count != batch * config.hiddenSize {
+                throw ModelError.invalidInput("expected \(batch) × \(config.hiddenSize) teacher hidden states, got \(states.count)")
             }
         case (.scores(let s), .sequenceClassification(1)):
             guard s.count == batch else { throw ModelError.invalidInput("expected \(batch) regression targets") }

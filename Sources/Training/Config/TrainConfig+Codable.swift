@@ -34,6 +34,7 @@ extension TrainConfig {
         case distillTeacher = "distill_teacher"
         case distillAlpha = "distill_alpha"
         case distillTemperature = "distill_temperature"
+        case distillHiddenWeight = "distill_hidden_weight"
 
         var field: ConfigField {
             switch self {
@@ -47,7 +48,7 @@ extension TrainConfig {
             case .maxSteps, .trainLimit, .evalLimit, .warmupSteps, .evalEvery, .threads, .lengthBucketing:
                 return .nullable(.integer)
             case .learningRate, .warmupRatio, .weightDecay, .adamBeta1, .adamBeta2, .adamEpsilon,
-                 .watchdogWarnSeconds, .watchdogLimitSeconds, .distillAlpha, .distillTemperature:
+                 .watchdogWarnSeconds, .watchdogLimitSeconds, .distillAlpha, .distillTemperature, .distillHiddenWeight:
                 return .value(.number)
             case .maxGradNorm, .dropout: return .nullable(.number)
             case .keepBest, .allowReshard, .overlapAllreduce: return .value(.boolean)
@@ -100,6 +101,7 @@ extension TrainConfig {
         try c.update(&distillTeacher, .distillTeacher)
         try c.update(&distillAlpha, .distillAlpha)
         try c.update(&distillTemperature, .distillTemperature)
+        try c.update(&distillHiddenWeight, .distillHiddenWeight)
         try c.update(&skim, .skim)
     }
 
@@ -145,6 +147,7 @@ extension TrainConfig {
         try c.encode(distillTeacher, forKey: .distillTeacher)
         try c.encode(distillAlpha, forKey: .distillAlpha)
         try c.encode(distillTemperature, forKey: .distillTemperature)
+        try c.encode(distillHiddenWeight, forKey: .distillHiddenWeight)
         try c.encode(skim, forKey: .skim)
     }
 }

@@ -76,6 +76,9 @@ extension TrainConfig {
         }
         rules.inRange("distill_alpha", distillAlpha, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
         rules.positive("distill_temperature", distillTemperature)
+        rules.nonNegative("distill_hidden_weight", distillHiddenWeight)
+        rules.require(distillHiddenWeight == 0 || distillTeacher != nil, "distill_hidden_weight",
+                      "'distill_hidden_weight' needs 'distill_teacher'")
         rules.require(distillTeacher.map { !$0.isEmpty } ?? true, "distill_teacher",
                       "'distill_teacher' must not be empty (omit it to train without a teacher)")
         rules.require(distillTeacher == nil || ![.stsb, .squad].contains(task), "distill_teacher",

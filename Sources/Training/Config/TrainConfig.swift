@@ -111,6 +111,9 @@ public struct TrainConfig: Codable, Equatable, Sendable {
     public var distillAlpha: Double = 0.5
     /// Softmax temperature T of the distillation term.
     public var distillTemperature: Double = 2
+    /// Weight β of a second distillation term: the mean squared difference between the student's
+    /// and the teacher's final hidden state of [CLS] (the pooler's input), per feature; 0: none.
+    public var distillHiddenWeight: Double = 0
 
     // MARK: Skimming
 

@@ -36,8 +36,11 @@ extension Trainer {
         for (index, rows) in microBatches.enumerated() {
             var input = try train.modelInput(rows: rows)
             if let teacher, case .classes(let classes) = input.target {
-                input.target = .distilled(classes: classes, teacherLogits: try teacher.predict(input),
-                                          alpha: config.distillAlpha, temperature: config.distillTemperature)
+                let said = try teacher.predictWithFirstToken(input)
+                let hidden = config.distillHiddenWeight > 0
+                input.target = .distilled(classes: classes, Distillation(
+                    teacherLogits: said.logits, alpha: config.distillAlpha, temperature: config.distillTemperature,
+                    teacherFirstToken: hidden ? said.firstToken : nil, firstTokenWeight: config.distillHiddenWeight))
             }
             if skimming {
                 let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep,

@@ -93,7 +93,11 @@ public final class Trainer {
         let (model, report) = try ModelFactory.makeModel(config, task: task)
         self.model = model
         if let folder = config.distillTeacher {
-            teacher = try ModelFactory.makeTeacher(from: folder, student: model, task: task)
+            let teacher = try ModelFactory.makeTeacher(from: folder, student: model, task: task)
+            if config.distillHiddenWeight > 0 && teacher.config.hiddenSize != model.config.hiddenSize {
+                throw TrainingError("'distill_hidden_weight' needs a teacher of the student's width: \(folder) has hidden size \(teacher.config.hiddenSize), the model \(model.config.hiddenSize)")
+            }
+            self.teacher = teacher
         } else {
             teacher = nil
         }
@@ -113,7 +117,7 @@ public final class Trainer {
             let fresh = report.initialized.isEmpty ? "none" : Self.summarize(report.initialized)
             logger.info("model \(config.model): \(report.loaded.count) tensors loaded; initialised: \(fresh)")
             if let teacher = config.distillTeacher {
-                logger.info("distilling from \(teacher): α \(config.distillAlpha), temperature \(config.distillTemperature)")
+                logger.info("distilling from \(teacher): α \(config.distillAlpha), temperature \(config.distillTemperature), [CLS] state weight \(config.distillHiddenWeight)")
             }
             logger.info("\(task.name): \(train.count) training examples, \(dev.count) dev examples; \(communicator.size) rank(s), micro-batch \(microBatch) × \(config.gradAccumulation) per rank, \(totalSteps) steps; BLAS \(BLAS.coreName) × \(BLAS.threads)")
         }
