@@ -4,8 +4,9 @@ import Foundation
 ///
 /// Per token: z = (logits + g)/τ; soft = softmax(z); hard = one-hot(argmax z), a tie picks 0
 /// (skim). A keep bias b (0 in SPEC) is added to the keep logit before the noise: b > 0 keeps more
-/// tokens, b < 0 fewer (an inference operating point chosen after training). m = hard[keep] in the forward, its gradient that of soft[keep]. [CLS] (position 0 of
-/// each sequence) has m = 1 as a constant. M = m ⊙ M_prev, with M_prev = attention mask for the
+/// tokens, b < 0 fewer (an inference operating point chosen after training). m = hard[keep] in the
+/// forward, its gradient that of soft[keep]. [CLS] (position 0 of each sequence) has m = 1 as a
+/// constant. M = m ⊙ M_prev, with M_prev = attention mask for the
 /// first layer, so padding stays 0 and a skimmed token never returns.
 enum SkimDecision {
     /// The hard decision for one token: keep iff z_keep > z_skim, with the keep bias in z_keep.
