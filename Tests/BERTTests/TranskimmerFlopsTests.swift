@@ -36,11 +36,8 @@ final class TranskimmerFlopsTests: XCTestCase {
     }
 
     func testCountsFromMaskedAndRemovalForwardsAgree() throws {
-        let config = TranskimmerRandom.config()
-        let head = TaskHead.sequenceClassification(numLabels: 3)
-        let model = TranskimmerRandom.model(config: config, head: head, seed: 5)
-        var generator = SeededGenerator(seed: 6)
-        let input = TranskimmerRandom.input(batch: 8, seqLen: 20, config: config, head: head, generator: &generator)
+        var (model, input, generator) = TranskimmerRandom.classifier(modelSeed: 5, inputSeed: 6, batch: 8, seqLen: 20)
+        let config = model.config
         let noise = TranskimmerRandom.forcingNoise(layers: config.numHiddenLayers, batch: 8, seqLen: 20, generator: &generator)
         let masked = try model.forward(input, training: false, generator: &generator,
                                        skim: SkimSettings(lambda: 0, tau: 1, noise: .fixed(noise)))

@@ -49,11 +49,8 @@ final class TranskimmerRemovalTests: XCTestCase {
     /// Noise-free decisions: identical whenever no decision sits within rounding of its threshold
     /// (true for this seed; the margins are checked so a failure cannot be a near-tie).
     func testDeterministicDecisionsAgree() throws {
-        let config = TranskimmerRandom.config()
-        let head = TaskHead.sequenceClassification(numLabels: 3)
-        let model = TranskimmerRandom.model(config: config, head: head, seed: 31)
-        var generator = SeededGenerator(seed: 32)
-        let input = TranskimmerRandom.input(batch: 9, seqLen: 24, config: config, head: head, generator: &generator)
+        var (model, input, generator) = TranskimmerRandom.classifier(modelSeed: 31, inputSeed: 32, batch: 9, seqLen: 24)
+        let config = model.config
         let masked = try model.forward(input, training: false, generator: &generator, skim: .inference)
         var margin = Float.infinity
         for l in 0..<config.numHiddenLayers {
@@ -74,11 +71,8 @@ final class TranskimmerRemovalTests: XCTestCase {
     /// every bias, the first predictor keeps more tokens as b grows, a huge bias keeps every token
     /// (the dense model's output) and a hugely negative one only [CLS].
     func testKeepBiasShiftsTheDecisionsInBothForwards() throws {
-        let config = TranskimmerRandom.config()
-        let head = TaskHead.sequenceClassification(numLabels: 3)
-        let model = TranskimmerRandom.model(config: config, head: head, seed: 31)
-        var generator = SeededGenerator(seed: 32)
-        let input = TranskimmerRandom.input(batch: 9, seqLen: 24, config: config, head: head, generator: &generator)
+        var (model, input, generator) = TranskimmerRandom.classifier(modelSeed: 31, inputSeed: 32, batch: 9, seqLen: 24)
+        let config = model.config
         let engine = SkimInference(model: model)
         var firstLayerKept: [Int] = []
         for bias in [-1.0, -0.25, 0, 0.25, 1] {

@@ -25,6 +25,18 @@ enum TranskimmerRandom {
         return model
     }
 
+    /// A random 3-layer, 3-label classifier with a predictor on every layer (`model`), and a batch
+    /// of B sequences of length T for it drawn from a generator seeded `inputSeed`, returned
+    /// after drawing so that a test can go on with it.
+    static func classifier(modelSeed: UInt64, inputSeed: UInt64, batch B: Int, seqLen T: Int)
+        -> (model: BertModel, input: ModelInput, generator: SeededGenerator) {
+        let config = config(), head = TaskHead.sequenceClassification(numLabels: 3)
+        let model = model(config: config, head: head, seed: modelSeed)
+        var generator = SeededGenerator(seed: inputSeed)
+        let input = input(batch: B, seqLen: T, config: config, head: head, generator: &generator)
+        return (model, input, generator)
+    }
+
     /// B sequences of length T with real lengths spread from 1 to T, random ids and type ids.
     static func input(batch B: Int, seqLen T: Int, config: BertConfiguration, head: TaskHead,
                       generator: inout SeededGenerator) -> ModelInput {
