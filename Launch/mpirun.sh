@@ -4,11 +4,13 @@
 #   Launch/mpirun.sh -np 2 train -c Configs/sst2-dense-minilm.yaml
 #   Launch/mpirun.sh -np 8 --hostfile hosts.txt train -c …      (a cluster: one line per node, "node1 slots=4")
 #
-# One machine: shared-memory transport only, out-of-band traffic on loopback, and no single-copy
-# mechanism (3× faster mid-size allreduces on these VMs, TOOLCHAIN.md). Each rank is bound to one
-# core and OpenBLAS then uses one thread per rank. With a hostfile, TCP between nodes is added and
-# the loopback restriction dropped (set SKIM_MPI_IF=eth0 to pin the interface). More ranks than
-# cores need SKIM_MPI_EXTRA=--oversubscribe. Running as root (containers) is allowed explicitly.
+# One machine: shared-memory transport only and out-of-band traffic on loopback. The shared-memory
+# copy mechanism is the one Launch/tune-mpi.sh measured faster on this machine (.mpi-tuning.env,
+# written by Launch/setup.sh), else `none` (TOOLCHAIN.md); SKIM_MPI_SINGLE_COPY=none|cma overrides
+# both. Each rank is bound to one core and OpenBLAS then uses one thread per rank. With a hostfile,
+# TCP between nodes is added and the loopback restriction dropped (set SKIM_MPI_IF=eth0 to pin the
+# interface). More ranks than cores need SKIM_MPI_EXTRA=--oversubscribe. Running as root
+# (containers) is allowed explicitly.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 binary="${SKIM_BINARY:-$root/.build/release/skim}"
@@ -27,7 +29,16 @@ while [ $# -gt 0 ]; do
     esac
 done
 
-flags=(-np "$ranks" --mca btl_vader_single_copy_mechanism none)
+single_copy="${SKIM_MPI_SINGLE_COPY:-}"
+if [ -z "$single_copy" ] && [ -f "$root/.mpi-tuning.env" ]; then
+    single_copy="$(sed -n 's/^SKIM_MPI_SINGLE_COPY=//p' "$root/.mpi-tuning.env" | tail -1)"
+fi
+case "${single_copy:=none}" in
+    none|cma) ;;
+    *) echo "mpirun.sh: SKIM_MPI_SINGLE_COPY is '$single_copy'; expected none or cma" >&2; exit 1 ;;
+esac
+
+flags=(-np "$ranks" --mca btl_vader_single_copy_mechanism "$single_copy")
 if [ -n "$hostfile" ]; then
     flags+=(--hostfile "$hostfile" --mca btl self,vader,tcp)
     [ -n "${SKIM_MPI_IF:-}" ] && flags+=(--mca btl_tcp_if_include "$SKIM_MPI_IF" --mca oob_tcp_if_include "$SKIM_MPI_IF")
