@@ -6,11 +6,11 @@
 #
 # One machine: shared-memory transport only and out-of-band traffic on loopback. The shared-memory
 # copy mechanism is the one Launch/tune-mpi.sh measured faster on this machine (.mpi-tuning.env,
-# written by Launch/setup.sh), else `none` (TOOLCHAIN.md); SKIM_MPI_SINGLE_COPY=none|cma overrides
-# both. Each rank is bound to one core and OpenBLAS then uses one thread per rank. With a hostfile,
-# TCP between nodes is added and the loopback restriction dropped (set SKIM_MPI_IF=eth0 to pin the
-# interface). More ranks than cores need SKIM_MPI_EXTRA=--oversubscribe. Running as root
-# (containers) is allowed explicitly.
+# written by Launch/setup.sh; SKIM_MPI_TUNING_FILE names another), else `none` (TOOLCHAIN.md);
+# SKIM_MPI_SINGLE_COPY=none|cma overrides both. Each rank is bound to one core and OpenBLAS then
+# uses one thread per rank. With a hostfile, TCP between nodes is added and the loopback
+# restriction dropped (set SKIM_MPI_IF=eth0 to pin the interface). More ranks than cores need
+# SKIM_MPI_EXTRA=--oversubscribe. Running as root (containers) is allowed explicitly.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 binary="${SKIM_BINARY:-$root/.build/release/skim}"
@@ -29,13 +29,16 @@ while [ $# -gt 0 ]; do
     esac
 done
 
+tuning="${SKIM_MPI_TUNING_FILE:-$root/.mpi-tuning.env}"
 single_copy="${SKIM_MPI_SINGLE_COPY:-}"
-if [ -z "$single_copy" ] && [ -f "$root/.mpi-tuning.env" ]; then
-    single_copy="$(sed -n 's/^SKIM_MPI_SINGLE_COPY=//p' "$root/.mpi-tuning.env" | tail -1)"
+chosen_by="SKIM_MPI_SINGLE_COPY"
+if [ -z "$single_copy" ] && [ -f "$tuning" ]; then
+    single_copy="$(sed -n 's/^SKIM_MPI_SINGLE_COPY=//p' "$tuning" | tail -1)"
+    chosen_by="SKIM_MPI_SINGLE_COPY in $tuning"
 fi
 case "${single_copy:=none}" in
     none|cma) ;;
-    *) echo "mpirun.sh: SKIM_MPI_SINGLE_COPY is '$single_copy'; expected none or cma" >&2; exit 1 ;;
+    *) echo "mpirun.sh: $chosen_by is '$single_copy'; expected none or cma" >&2; exit 1 ;;
 esac
 
 flags=(-np "$ranks" --mca btl_vader_single_copy_mechanism "$single_copy")

@@ -10,12 +10,13 @@
 # AMD EPYC VM of 2026-12-03 `cma` halved the 64 MiB reducer time (docs/distributed.md). For each
 # mechanism, this runs `skim distributed-check --benchmark` on 2 ranks and reads the median time
 # of a 64 MiB gradient reduced in 8 MiB buckets (the trainer's path); a mechanism whose job fails
-# is skipped. The faster one is written to .mpi-tuning.env (git-ignored), with the timings, as
-# SKIM_MPI_SINGLE_COPY=<mechanism>. An explicit SKIM_MPI_SINGLE_COPY in the environment still wins.
+# is skipped. The faster one is written to .mpi-tuning.env (git-ignored; SKIM_MPI_TUNING_FILE
+# names another file), with the timings, as SKIM_MPI_SINGLE_COPY=<mechanism>. An explicit
+# SKIM_MPI_SINGLE_COPY in the environment still wins.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 binary="${SKIM_BINARY:-$root/.build/release/skim}"
-output="$root/.mpi-tuning.env"
+output="${SKIM_MPI_TUNING_FILE:-$root/.mpi-tuning.env}"
 if [ ! -x "$binary" ]; then
     echo "tune-mpi.sh: no skim binary at $binary: build it first (swift build -c release --product skim)" >&2
     exit 1
@@ -69,4 +70,4 @@ temporary="$output.tmp.$$"
     echo "SKIM_MPI_SINGLE_COPY=$best"
 } > "$temporary"
 mv "$temporary" "$output"
-echo "tune-mpi.sh: Launch/mpirun.sh will use single-copy mechanism '$best' (written to .mpi-tuning.env)"
+echo "tune-mpi.sh: Launch/mpirun.sh will use single-copy mechanism '$best' (written to $output)"
