@@ -6,9 +6,10 @@ task from `Data/` with the Hugging Face Trainer and the recipe of ../shared/docs
 AdamW lr 5e-5, betas (0.9, 0.999), eps 1e-8, weight decay 0.01 except biases and LayerNorm
 weights, 6% linear warmup then linear decay to 0, batch 32, max length 128 with dynamic padding,
 dropout 0.1 (the model's config), and the Trainer's other defaults (among them gradient clipping
-at global norm 1.0). Prints the dev metric after every epoch and writes them as JSON Lines.
+at global norm 1.0). Prints the dev accuracy, F1 and Matthews correlation after every epoch and
+writes them as JSON Lines to <output>/dev.jsonl.
 
-    pip install "torch==2.13.0+cpu" "transformers==5.23.0"      # the versions of BASELINES.md
+    pip install "torch==2.13.0+cpu" "transformers==5.23.0" "accelerate>=1.1.0"   # BASELINES.md versions
     OMP_NUM_THREADS=2 python3 Launch/hf-baseline.py --task SST-2 --epochs 2 --seed 1
 
 Not part of the product or its tests: it only reproduces the baseline that docs/results.md
@@ -32,7 +33,7 @@ COLUMNS = {"SST-2": ("sentence", None), "CoLA": (3, None), "MRPC": ("#1 String",
 def read_tsv(path, task):
     """Rows of a GLUE TSV file as (text_a, text_b, label); CoLA has no header row."""
     first, second = COLUMNS[task]
-    with open(path, newline="", encoding="utf-8") as handle:
+    with open(path, newline="", encoding="utf-8-sig") as handle:  # MRPC starts with a BOM
         if task == "CoLA":
             rows = [(line[first], None, int(line[1])) for line in csv.reader(handle, delimiter="\t", quoting=csv.QUOTE_NONE)]
         else:
@@ -80,8 +81,15 @@ def main():
     train = Encoded(read_tsv(os.path.join(args.data_dir, args.task, "train.tsv"), args.task), tokenizer, 128)
     dev = Encoded(read_tsv(os.path.join(args.data_dir, args.task, "dev.tsv"), args.task), tokenizer, 128)
 
-    def accuracy(prediction):
-        return {"accuracy": float((np.argmax(prediction.predictions, axis=-1) == prediction.label_ids).mean())}
+    def metrics(prediction):
+        """Accuracy, plus F1 of class 1 (MRPC's second metric) and Matthews correlation (CoLA's)."""
+        predicted, gold = np.argmax(prediction.predictions, axis=-1), prediction.label_ids
+        tp = float(np.sum((predicted == 1) & (gold == 1))); tn = float(np.sum((predicted == 0) & (gold == 0)))
+        fp = float(np.sum((predicted == 1) & (gold == 0))); fn = float(np.sum((predicted == 0) & (gold == 1)))
+        f1 = 2 * tp / (2 * tp + fp + fn) if tp > 0 else 0.0
+        denominator = ((tp + fp) * (tp + fn) * (tn + fp) * (tn + fn)) ** 0.5
+        matthews = (tp * tn - fp * fn) / denominator if denominator > 0 else 0.0
+        return {"accuracy": float((predicted == gold).mean()), "f1": f1, "matthews": matthews}
 
     training = TrainingArguments(
         output_dir=output, per_device_train_batch_size=32, per_device_eval_batch_size=64,
@@ -89,13 +97,14 @@ def main():
         num_train_epochs=args.epochs, lr_scheduler_type="linear", warmup_steps=0.06, seed=args.seed,
         eval_strategy="epoch", save_strategy="no", logging_steps=200, report_to=[], use_cpu=True)
     trainer = Trainer(model=model, args=training, train_dataset=train, eval_dataset=dev,
-                      data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=accuracy)
+                      data_collator=DataCollatorWithPadding(tokenizer), compute_metrics=metrics)
     trainer.train()
     os.makedirs(output, exist_ok=True)
     with open(os.path.join(output, "dev.jsonl"), "w") as log:
         for record in trainer.state.log_history:
             if "eval_accuracy" in record:
-                line = {"task": args.task, "seed": args.seed, "epoch": record["epoch"], "accuracy": record["eval_accuracy"]}
+                line = {"task": args.task, "seed": args.seed, "epoch": record["epoch"], "accuracy": record["eval_accuracy"],
+                        "f1": record["eval_f1"], "matthews": record["eval_matthews"]}
                 print(json.dumps(line), flush=True)
                 log.write(json.dumps(line) + "\n")
 
