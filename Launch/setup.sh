@@ -20,9 +20,8 @@ bash Launch/fetch-model.sh
 if [ "${SKIM_SKIP_BUILD:-0}" != 1 ]; then
     echo "setup: building skim (release)"
     swift build -c release --product skim
-fi
-
-if [ "${SKIM_SKIP_BUILD:-0}" != 1 ] && [ ! -f .mpi-tuning.env ]; then
-    echo "setup: measuring Open MPI's shared-memory copy mechanisms (Launch/tune-mpi.sh)"
-    bash Launch/tune-mpi.sh || echo "setup: MPI tuning failed; Launch/mpirun.sh uses its default" >&2
+    if [ ! -f .mpi-tuning.env ]; then
+        echo "setup: measuring Open MPI's shared-memory copy mechanisms (Launch/tune-mpi.sh)"
+        bash Launch/tune-mpi.sh || echo "setup: MPI tuning failed; Launch/mpirun.sh uses its default" >&2
+    fi
 fi

@@ -8,9 +8,9 @@
 # (two copies, `none`) or directly from the other process's memory (`cma`, one copy). Which is
 # faster depends on the VM: TOOLCHAIN.md measured `none` 3× faster on its machine, while on the
 # AMD EPYC VM of 2026-12-03 `cma` halved the 64 MiB reducer time (docs/distributed.md). For each
-# mechanism, this runs `skim distributed-check --benchmark` on 2 ranks and reads the median time
-# of a 64 MiB gradient reduced in 8 MiB buckets (the trainer's path); a mechanism whose job fails
-# is skipped. The faster one is written to .mpi-tuning.env (git-ignored; SKIM_MPI_TUNING_FILE
+# mechanism, this runs `skim distributed-check --benchmark` on 2 ranks through Launch/mpirun.sh
+# (so with every other flag it passes) and reads the median time of a 64 MiB gradient reduced in
+# 8 MiB buckets (the trainer's path); a mechanism whose job fails is skipped. The faster one is written to .mpi-tuning.env (git-ignored; SKIM_MPI_TUNING_FILE
 # names another file), with the timings, as SKIM_MPI_SINGLE_COPY=<mechanism>. An explicit
 # SKIM_MPI_SINGLE_COPY in the environment still wins.
 set -euo pipefail
@@ -21,9 +21,10 @@ if [ ! -x "$binary" ]; then
     echo "tune-mpi.sh: no skim binary at $binary: build it first (swift build -c release --product skim)" >&2
     exit 1
 fi
-if [ "$(id -u)" = 0 ]; then
-    export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
-fi
+export SKIM_BINARY="$binary"
+
+# Whether the time $1 (ms) is below $2.
+faster() { awk -v a="$1" -v b="$2" 'BEGIN { exit !(a < b) }'; }
 
 best=""
 best_ms=""
@@ -32,9 +33,8 @@ for mechanism in none cma; do
     # Three rounds; the fastest of the three medians counts, so one disturbed round does not decide.
     fastest=""
     for round in 1 2 3; do
-        if ! log="$(timeout 120 mpirun -np 2 --mca btl self,vader --mca oob_tcp_if_include lo \
-                      --mca btl_vader_single_copy_mechanism "$mechanism" \
-                      "$binary" distributed-check --benchmark --sizes 64 --iterations 10 2>&1)"; then
+        if ! log="$(SKIM_MPI_SINGLE_COPY="$mechanism" timeout 120 bash "$root/Launch/mpirun.sh" -np 2 \
+                      distributed-check --benchmark --sizes 64 --iterations 10 2>&1)"; then
             echo "tune-mpi.sh: single-copy mechanism '$mechanism' failed on this machine; skipped" >&2
             fastest=""
             break
@@ -45,14 +45,14 @@ for mechanism in none cma; do
             fastest=""
             break
         fi
-        if [ -z "$fastest" ] || awk -v a="$ms" -v b="$fastest" 'BEGIN { exit !(a < b) }'; then
+        if [ -z "$fastest" ] || faster "$ms" "$fastest"; then
             fastest="$ms"
         fi
     done
     [ -z "$fastest" ] && continue
     report+="#   $mechanism: $fastest ms"$'\n'
     echo "tune-mpi.sh: single-copy mechanism $mechanism: 64 MiB gradient in $fastest ms"
-    if [ -z "$best" ] || awk -v a="$fastest" -v b="$best_ms" 'BEGIN { exit !(a < b) }'; then
+    if [ -z "$best" ] || faster "$fastest" "$best_ms"; then
         best="$mechanism"
         best_ms="$fastest"
     fi

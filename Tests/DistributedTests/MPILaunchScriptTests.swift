@@ -35,8 +35,7 @@ final class MPILaunchScriptTests: XCTestCase {
         XCTAssertGreaterThan(milliseconds ?? 0, 0)
         XCTAssertTrue(tune.output.contains("will use single-copy mechanism '\(choice)'"), tune.summary)
 
-        let check = try SkimJob.launch("/bin/bash", ["Launch/mpirun.sh", "-np", "2", "distributed-check"],
-                                       timeout: 300, environment: environment)
+        let check = try distributedCheckThroughWrapper(timeout: 300, environment: environment)
         XCTAssertEqual(check.status, 0, check.summary)
     }
 
@@ -44,17 +43,22 @@ final class MPILaunchScriptTests: XCTestCase {
     /// any rank starts, with a message naming where it came from.
     func testUnknownMechanismStopsWithAMessage() throws {
         let binary = try SkimJob.binary()
-        let fromEnvironment = try SkimJob.launch("/bin/bash", ["Launch/mpirun.sh", "-np", "2", "distributed-check"],
-                                                 timeout: 60, environment: ["SKIM_BINARY": binary, "SKIM_MPI_SINGLE_COPY": "fast"])
+        let fromEnvironment = try distributedCheckThroughWrapper(timeout: 60, environment: ["SKIM_BINARY": binary,
+                                                                                             "SKIM_MPI_SINGLE_COPY": "fast"])
         XCTAssertNotEqual(fromEnvironment.status, 0, fromEnvironment.summary)
         XCTAssertTrue(fromEnvironment.output.contains("SKIM_MPI_SINGLE_COPY is 'fast'; expected none or cma"), fromEnvironment.summary)
 
         let tuning = scratch.appendingPathComponent("mpi-tuning.env")
         try "# hand-edited\nSKIM_MPI_SINGLE_COPY=xpmem\n".write(to: tuning, atomically: true, encoding: .utf8)
-        let fromFile = try SkimJob.launch("/bin/bash", ["Launch/mpirun.sh", "-np", "2", "distributed-check"], timeout: 60,
-                                          environment: ["SKIM_BINARY": binary, "SKIM_MPI_SINGLE_COPY": "",
-                                                        "SKIM_MPI_TUNING_FILE": tuning.path])
+        let fromFile = try distributedCheckThroughWrapper(timeout: 60, environment: ["SKIM_BINARY": binary, "SKIM_MPI_SINGLE_COPY": "",
+                                                                                      "SKIM_MPI_TUNING_FILE": tuning.path])
         XCTAssertNotEqual(fromFile.status, 0, fromFile.summary)
         XCTAssertTrue(fromFile.output.contains("SKIM_MPI_SINGLE_COPY in \(tuning.path) is 'xpmem'"), fromFile.summary)
+    }
+
+    /// `Launch/mpirun.sh -np 2 distributed-check` with `environment` added.
+    private func distributedCheckThroughWrapper(timeout: Double, environment: [String: String]) throws -> SkimJob.Result {
+        try SkimJob.launch("/bin/bash", ["Launch/mpirun.sh", "-np", "2", "distributed-check"], timeout: timeout,
+                           environment: environment)
     }
 }
