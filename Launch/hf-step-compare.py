@@ -146,15 +146,20 @@ def decay_groups(model, weight_decay):
     return [{"params": decay, "weight_decay": weight_decay}, {"params": no_decay, "weight_decay": 0.0}]
 
 
+def encode(tokenizer, rows):
+    """A batch of (sentence, label) rows as model inputs padded to the longest, and the labels."""
+    encoded = tokenizer([text for text, _ in rows], padding=True, truncation=True, max_length=128, return_tensors="pt")
+    return encoded, torch.tensor([label for _, label in rows])
+
+
 def evaluate(model, tokenizer, rows):
     """Accuracy in percent on `rows`, in batches of 64."""
     model.eval()
     correct = 0
     with torch.no_grad():
         for start in range(0, len(rows), 64):
-            batch = rows[start:start + 64]
-            encoded = tokenizer([text for text, _ in batch], padding=True, truncation=True, max_length=128, return_tensors="pt")
-            correct += int((model(**encoded).logits.argmax(-1) == torch.tensor([label for _, label in batch])).sum())
+            encoded, labels = encode(tokenizer, rows[start:start + 64])
+            correct += int((model(**encoded).logits.argmax(-1) == labels).sum())
     model.train()
     return 100 * correct / len(rows)
 
@@ -185,9 +190,8 @@ def replay(args):
         if position == 0:
             batches = (bucketed_batches(lengths, args.batch_size, args.length_bucketing, args.seed, epoch)
                        if args.length_bucketing else shuffled_batches(len(train), args.batch_size, args.seed, epoch))
-        rows = [train[i] for i in batches[position]]
-        encoded = tokenizer([text for text, _ in rows], padding=True, truncation=True, max_length=128, return_tensors="pt")
-        loss = model(**encoded, labels=torch.tensor([label for _, label in rows])).loss
+        encoded, labels = encode(tokenizer, [train[i] for i in batches[position]])
+        loss = model(**encoded, labels=labels).loss
         loss.backward()
         norm = math.sqrt(sum(float(p.grad.double().pow(2).sum()) for p in model.parameters() if p.grad is not None))
         if args.max_grad_norm:
