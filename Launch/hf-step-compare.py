@@ -2,9 +2,9 @@
 """Whole training steps of `skim train` against PyTorch/Hugging Face, step by step, on the same batches.
 
 The fixture tests prove one forward and one backward pass; this checks what they cannot: data order,
-loss, gradients, learning rate and the AdamW update together over many real steps. Dropout is off
-in both trainers (`--set dropout=0`), so two correct trainers agree to float rounding, and the first
-step where they part shows which piece differs.
+loss, gradients, learning rate and the AdamW update together over many real steps. With dropout off
+in both trainers (`--set dropout=0`, `--dropout 0`) two correct trainers agree to float rounding,
+and the first step where they part shows which piece differs.
 
     pip install "torch==2.13.0+cpu" "transformers==5.23.0"          # BASELINES.md versions
     # 1. a model folder with a PyTorch-initialised classifier, so both start from the same weights

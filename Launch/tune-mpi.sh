@@ -10,9 +10,10 @@
 # AMD EPYC VM of 2026-12-03 `cma` halved the 64 MiB reducer time (docs/distributed.md). For each
 # mechanism, this runs `skim distributed-check --benchmark` on 2 ranks through Launch/mpirun.sh
 # (so with every other flag it passes) and reads the median time of a 64 MiB gradient reduced in
-# 8 MiB buckets (the trainer's path); a mechanism whose job fails is skipped. The faster one is written to .mpi-tuning.env (git-ignored; SKIM_MPI_TUNING_FILE
-# names another file), with the timings, as SKIM_MPI_SINGLE_COPY=<mechanism>. An explicit
-# SKIM_MPI_SINGLE_COPY in the environment still wins.
+# 8 MiB buckets (the trainer's path); a mechanism whose job fails is skipped. The faster one is
+# written to .mpi-tuning.env (git-ignored; SKIM_MPI_TUNING_FILE names another file), with the
+# timings, as SKIM_MPI_SINGLE_COPY=<mechanism>. An explicit SKIM_MPI_SINGLE_COPY in the
+# environment still wins.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 binary="${SKIM_BINARY:-$root/.build/release/skim}"
