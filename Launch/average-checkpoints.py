@@ -86,10 +86,12 @@ def main():
     shutil.rmtree(temporary, ignore_errors=True)
     os.makedirs(args.output, exist_ok=True)
     shutil.copytree(source, temporary)
-    os.remove(os.path.join(temporary, "optimizer.safetensors"))
+    optimizer = os.path.join(temporary, "optimizer.safetensors")
+    if os.path.exists(optimizer):
+        os.remove(optimizer)
     save_file(average, os.path.join(temporary, "model.safetensors"), metadata={"format": "pt"})
     manifest = manifests[newest]
-    del manifest["files"]["optimizer.safetensors"]
+    manifest["files"].pop("optimizer.safetensors", None)
     for name in manifest["files"]:
         file = os.path.join(temporary, name)
         manifest["files"][name] = {"bytes": os.path.getsize(file), "sha256": sha256(file)}
