@@ -65,18 +65,15 @@ def main():
     if len(hashes) != 1:
         fail(f"the checkpoints come from different run configurations (config_hash {sorted(hashes)})")
 
-    total = None
-    for checkpoint in args.checkpoints:
+    first = load_file(os.path.join(args.checkpoints[0], "model.safetensors"))
+    total = {name: value.astype(np.float64) for name, value in first.items()}
+    for checkpoint in args.checkpoints[1:]:
         tensors = load_file(os.path.join(checkpoint, "model.safetensors"))
-        if total is None:
-            total = {name: value.astype(np.float64) for name, value in tensors.items()}
-            dtypes = {name: value.dtype for name, value in tensors.items()}
-            continue
         if tensors.keys() != total.keys() or any(tensors[n].shape != total[n].shape for n in total):
             fail(f"{checkpoint}/model.safetensors: other tensor names or shapes than {args.checkpoints[0]}")
         for name, value in tensors.items():
             total[name] += value
-    average = {name: (value / len(args.checkpoints)).astype(dtypes[name]) for name, value in total.items()}
+    average = {name: (value / len(args.checkpoints)).astype(first[name].dtype) for name, value in total.items()}
 
     source = args.checkpoints[newest]
     target = os.path.join(args.output, os.path.basename(os.path.normpath(source)))
@@ -90,11 +87,11 @@ def main():
     if os.path.exists(optimizer):
         os.remove(optimizer)
     save_file(average, os.path.join(temporary, "model.safetensors"), metadata={"format": "pt"})
+    # The other copied files are byte for byte the ones the source manifest verified.
     manifest = manifests[newest]
     manifest["files"].pop("optimizer.safetensors", None)
-    for name in manifest["files"]:
-        file = os.path.join(temporary, name)
-        manifest["files"][name] = {"bytes": os.path.getsize(file), "sha256": sha256(file)}
+    model = os.path.join(temporary, "model.safetensors")
+    manifest["files"]["model.safetensors"] = {"bytes": os.path.getsize(model), "sha256": sha256(model)}
     with open(os.path.join(temporary, "manifest.json"), "w") as file:
         json.dump(manifest, file, indent=2, sort_keys=True)
     os.rename(temporary, target)
