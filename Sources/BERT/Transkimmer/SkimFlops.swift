@@ -80,12 +80,16 @@ public struct SkimFlops: Equatable {
     public var paddedSpeedup: Double { paddedDenseFLOPs / skimFLOPs }
     /// Per layer: tokens run over real tokens.
     public var keptFraction: [Double] { keptTokens.map { Double($0) / Double(max(realTokens, 1)) } }
+    /// Mean of `keptFraction` over the layers (layer 0 included): the logged `kept_mean`.
+    public var meanKeptFraction: Double { keptFraction.reduce(0, +) / Double(max(keptFraction.count, 1)) }
+    /// `keptFraction` for report lines, 3 decimals per layer: "1.000 0.723 0.326 …".
+    public var keptFractionText: String { keptFraction.map { String(format: "%.3f", $0) }.joined(separator: " ") }
 
     /// Labelled report lines.
     public var summary: String {
         func g(_ x: Double) -> String { String(format: "%.4g", x) }
         return """
-        kept fraction per layer: \(keptFraction.map { String(format: "%.3f", $0) }.joined(separator: " "))
+        kept fraction per layer: \(keptFractionText)
         FLOPs skimming model: \(g(skimFLOPs)) (predictors included); dense model, unpadded: \(g(denseFLOPs)); speedup \(String(format: "%.2f", speedup))×
         padded-baseline speedup (papers' convention, dense on padded sequences \(g(paddedDenseFLOPs))): \(String(format: "%.2f", paddedSpeedup))×
         """

@@ -28,7 +28,7 @@ public struct EvaluationReport {
             if let keepBias, keepBias != 0 {
                 lines.append(String(format: "decisions: keep iff logit_keep %+.4g > logit_skim (skim.inference_keep_bias)", keepBias))
             }
-            lines.append("kept fraction per layer: " + flops.keptFraction.map { String(format: "%.3f", $0) }.joined(separator: " "))
+            lines.append("kept fraction per layer: " + flops.keptFractionText)
             lines.append(String(format: "FLOPs: skimming %.3g, dense (same unpadded sequences) %.3g → speedup %.2f×",
                                 flops.skimFLOPs, flops.denseFLOPs, flops.speedup))
             lines.append(String(format: "FLOPs speedup against the papers' padded baseline (every sequence padded to max_length): %.2f×",

@@ -156,13 +156,13 @@ extension Trainer {
         var metrics = Dictionary(uniqueKeysWithValues: outcome.metrics.map { ($0.name, $0.value) })
         if let flops = outcome.flops {
             metrics["flops_speedup"] = flops.speedup
-            metrics["kept_mean"] = flops.keptFraction.reduce(0, +) / Double(max(flops.keptFraction.count, 1))
+            metrics["kept_mean"] = flops.meanKeptFraction
         }
         try log?.append(EvalLogRecord(step: step, epoch: epoch, examples: dev.count, metrics: metrics, evalSeconds: seconds))
         if isCoordinator {
             logger.info("step \(step) dev: \(Self.describe(metrics)) (\(String(format: "%.1f", seconds)) s)")
             if let flops = outcome.flops {
-                logger.info("kept fraction per layer: \(flops.keptFraction.map { String(format: "%.3f", $0) }.joined(separator: " "))")
+                logger.info("kept fraction per layer: \(flops.keptFractionText)")
             }
         }
         if let primary = outcome.metrics.first {

@@ -72,8 +72,7 @@ public enum KeepBiasCalibrator {
             let outcome = try Evaluation.run(model: loaded.model, split: split, paddedLength: loaded.config.maxLength,
                                              communicator: communicator, decisions: decisions)
             guard let flops = outcome.flops else { preconditionFailure("a Transkimmer evaluation counts FLOPs") }
-            let result = KeepBiasProbe(keepBias: bias, speedup: flops.speedup,
-                                       keptMean: flops.keptFraction.reduce(0, +) / Double(max(flops.keptFraction.count, 1)))
+            let result = KeepBiasProbe(keepBias: bias, speedup: flops.speedup, keptMean: flops.meanKeptFraction)
             if communicator.rank == 0 {
                 logger.info("keep bias \(String(format: "%+.4f", bias)): FLOPs speedup \(String(format: "%.3f", result.speedup))×, mean kept \(String(format: "%.3f", result.keptMean))")
             }
