@@ -150,6 +150,45 @@ final class TranskimmerTrainingTests: XCTestCase {
         }
     }
 
+    /// `skim.detach_predictor_input`: the skim loss reaches the encoder only through the
+    /// predictors' inputs, so with them detached every encoder gradient is the same for any λ,
+    /// while the predictors' gradients still move with λ. The top predictor sits below nothing
+    /// that reads its input's gradient, so detaching leaves its gradient unchanged.
+    func testDetachedPredictorInputsKeepTheSkimLossOutOfTheEncoder() throws {
+        var config = TranskimmerRandom.config()
+        config.hiddenDropoutProb = 0
+        config.attentionProbsDropoutProb = 0
+        let model = TranskimmerRandom.model(config: config, head: head, seed: 21)
+        var data = SeededGenerator(seed: 22)
+        let input = TranskimmerRandom.input(batch: 6, seqLen: 14, config: config, head: head, generator: &data)
+        func gradients(lambda: Double, detach: Bool) throws -> [Float] {
+            model.gradients.zero()
+            var g = SeededGenerator(seed: 23)
+            let result = try model.forward(input, training: true, generator: &g, skim: SkimSettings(
+                lambda: lambda, tau: 0.7, targetKeep: 0.4, noise: .none, detachPredictorInput: detach))
+            XCTAssertLessThan(result.keptTokens.last!, result.realTokens, "some tokens are skimmed")
+            model.backward()
+            return Array(model.gradients.buffer)
+        }
+        let encoder = model.layout.tensors.filter { !$0.isSkimPredictor }
+        let predictors = model.layout.tensors.filter(\.isSkimPredictor)
+        func slice(_ g: [Float], _ specs: [TensorSpec]) -> [Float] { specs.flatMap { g[$0.offset..<$0.offset + $0.count] } }
+        func largestDifference(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map { abs($0 - $1) }.max()! }
+
+        let detachedLow = try gradients(lambda: 0.5, detach: true), detachedHigh = try gradients(lambda: 5, detach: true)
+        XCTAssertEqual(largestDifference(slice(detachedLow, encoder), slice(detachedHigh, encoder)), 0,
+                       "λ must not reach the encoder")
+        XCTAssertGreaterThan(largestDifference(slice(detachedLow, predictors), slice(detachedHigh, predictors)), 1e-4,
+                             "λ still trains the predictors")
+        let fullLow = try gradients(lambda: 0.5, detach: false), fullHigh = try gradients(lambda: 5, detach: false)
+        XCTAssertGreaterThan(largestDifference(slice(fullLow, encoder), slice(fullHigh, encoder)), 1e-4,
+                             "without detaching, λ reaches the encoder")
+        let top = model.layout.tensors.filter { $0.name.hasPrefix(TranskimmerNames.prefix(layer: config.numHiddenLayers - 1)) }
+        XCTAssertFalse(top.isEmpty)
+        XCTAssertEqual(largestDifference(slice(detachedLow, top), slice(fullLow, top)), 0, "the top predictor")
+        XCTAssertTrue(detachedLow.allSatisfy(\.isFinite))
+    }
+
     func testDensePathOfASkimModelIgnoresPredictors() throws {
         let config = TranskimmerRandom.config(layers: 2)
         let skimModel = TranskimmerRandom.model(config: config, head: head, seed: 9)

@@ -57,6 +57,7 @@ final class ConfigLoadTests: XCTestCase {
               skim_layers: [0, 2, 4]
               inference_noise: yes
               inference_keep_bias: 0.125
+              detach_predictor_input: true
             """)
         XCTAssertEqual(config.task, .mrpc)
         XCTAssertEqual(config.method, .transkimmer)
@@ -72,6 +73,8 @@ final class ConfigLoadTests: XCTestCase {
         XCTAssertEqual(config.skim.skimLayers, [0, 2, 4])
         XCTAssertTrue(config.skim.inferenceNoise)
         XCTAssertEqual(config.skim.inferenceKeepBias, 0.125)
+        XCTAssertTrue(config.skim.detachPredictorInput)
+        XCTAssertFalse(SkimConfig().detachPredictorInput, "SPEC's full backward by default")
         XCTAssertEqual(config.skim.tau, 1.0)
     }
 

@@ -23,10 +23,11 @@ enum SkimPredictor {
     }
 
     /// Backward from dLogits [rows, 2]: adds parameter gradients into `g` and d(loss)/dx into dx
-    /// [rows, H] (added to, not overwritten). `scratchA`, `scratchB` hold rows·H floats each.
+    /// [rows, H] (added to, not overwritten); dx nil: the input is treated as a constant (detached)
+    /// and d(loss)/dx is dropped. `scratchA`, `scratchB` hold rows·H floats each.
     static func backward(dLogits: UnsafePointer<Float>, x: UnsafePointer<Float>, rows: Int, hidden H: Int,
                          parameters w: UnsafeMutablePointer<Float>, gradients g: UnsafeMutablePointer<Float>,
-                         offsets o: PredictorOffsets, tape t: PredictorTape, dx: UnsafeMutablePointer<Float>,
+                         offsets o: PredictorOffsets, tape t: PredictorTape, dx: UnsafeMutablePointer<Float>?,
                          scratchA: UnsafeMutablePointer<Float>, scratchB: UnsafeMutablePointer<Float>) {
         Linear.backward(dy: dLogits, x: t.act, weight: w + o.dense4, dx: scratchA, dWeight: g + o.dense4, dBias: g + o.dense4Bias,
                         rows: rows, inFeatures: H, outFeatures: 2)
@@ -35,7 +36,8 @@ enum SkimPredictor {
                            dGamma: g + o.norm2Gamma, dBeta: g + o.norm2Beta, rows: rows, width: H)
         Linear.backward(dy: scratchB, x: t.norm0, weight: w + o.dense1, dx: scratchA, dWeight: g + o.dense1, dBias: g + o.dense1Bias,
                         rows: rows, inFeatures: H, outFeatures: H)
-        LayerNorm.backward(dy: scratchA, x: x, gamma: w + o.norm0Gamma, mean: t.mean0, rstd: t.rstd0, dx: dx,
-                           dGamma: g + o.norm0Gamma, dBeta: g + o.norm0Beta, rows: rows, width: H, accumulate: true)
+        // Without dx the input gradient lands in scratchB, which is free by now, and is dropped.
+        LayerNorm.backward(dy: scratchA, x: x, gamma: w + o.norm0Gamma, mean: t.mean0, rstd: t.rstd0, dx: dx ?? scratchB,
+                           dGamma: g + o.norm0Gamma, dBeta: g + o.norm0Beta, rows: rows, width: H, accumulate: dx != nil)
     }
 }

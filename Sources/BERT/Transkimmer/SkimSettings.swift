@@ -22,9 +22,15 @@ public struct SkimSettings: Equatable {
     /// Added to every keep logit before the decision (logit units; 0 is SPEC's rule). Positive keeps
     /// more tokens, negative fewer: the inference operating point (`skim.inference_keep_bias`).
     public var keepBias: Double
+    /// Backward treats each predictor's input (the hidden states before its layer) as a constant:
+    /// the predictors still learn from the task and skim losses, but their gradient does not flow
+    /// into the encoder (`skim.detach_predictor_input`). false is SPEC §2's full backward.
+    public var detachPredictorInput: Bool
 
-    public init(lambda: Double, tau: Double, targetKeep: Double? = nil, noise: SkimNoise = .sampled, keepBias: Double = 0) {
+    public init(lambda: Double, tau: Double, targetKeep: Double? = nil, noise: SkimNoise = .sampled, keepBias: Double = 0,
+                detachPredictorInput: Bool = false) {
         self.lambda = lambda; self.tau = tau; self.targetKeep = targetKeep; self.noise = noise; self.keepBias = keepBias
+        self.detachPredictorInput = detachPredictorInput
     }
 
     /// Deterministic decisions, as inference (λ and τ do not change the decisions; the skim loss is still reported).

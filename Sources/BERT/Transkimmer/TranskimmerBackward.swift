@@ -30,7 +30,7 @@ extension BertModel {
                                       tokens: N, seqLen: T, dLogits: s.dLogits.pointer)
                 SkimPredictor.backward(dLogits: s.dLogits.pointer, x: hiddenPointer(l), rows: N, hidden: H,
                                        parameters: parameters.pointer, gradients: gradients.pointer, offsets: predictor,
-                                       tape: s.tape(l, hidden: H), dx: dHidden, scratchA: s.scratchA.pointer, scratchB: s.scratchB.pointer)
+                                       tape: s.tape(l, hidden: H), dx: s.settings.detachPredictorInput ? nil : dHidden, scratchA: s.scratchA.pointer, scratchB: s.scratchB.pointer)
             }
             // Layer l and its predictor, if any (stored after it), are final.
             try gradientsReady?(layout.firstOffset(ofLayer: l))

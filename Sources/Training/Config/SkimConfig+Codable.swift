@@ -14,6 +14,7 @@ extension SkimConfig {
         case inferenceKeepBias = "inference_keep_bias"
         case gumbelNoiseSteps = "gumbel_noise_steps"
         case predictorFreezeStep = "predictor_freeze_step"
+        case detachPredictorInput = "detach_predictor_input"
         case blockSize = "block_size"
         case skimLayers = "skim_layers"
         case referenceLabelRule = "reference_label_rule"
@@ -24,7 +25,7 @@ extension SkimConfig {
             case .tauMin, .targetKeep: return .nullable(.number)
             case .lambdaWarmupSteps, .blockSize: return .value(.integer)
             case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps, .predictorFreezeStep: return .nullable(.integer)
-            case .inferenceNoise, .referenceLabelRule: return .value(.boolean)
+            case .inferenceNoise, .referenceLabelRule, .detachPredictorInput: return .value(.boolean)
             case .skimLayers: return .nullable(.integerList)
             }
         }
@@ -46,6 +47,7 @@ extension SkimConfig {
         try c.update(&inferenceKeepBias, .inferenceKeepBias)
         try c.update(&gumbelNoiseSteps, .gumbelNoiseSteps)
         try c.update(&predictorFreezeStep, .predictorFreezeStep)
+        try c.update(&detachPredictorInput, .detachPredictorInput)
         try c.update(&blockSize, .blockSize)
         try c.update(&alpha, .alpha)
         try c.update(&beta, .beta)
@@ -69,6 +71,7 @@ extension SkimConfig {
         try c.encode(inferenceKeepBias, forKey: .inferenceKeepBias)
         try c.encode(gumbelNoiseSteps, forKey: .gumbelNoiseSteps)
         try c.encode(predictorFreezeStep, forKey: .predictorFreezeStep)
+        try c.encode(detachPredictorInput, forKey: .detachPredictorInput)
         try c.encode(blockSize, forKey: .blockSize)
         try c.encode(alpha, forKey: .alpha)
         try c.encode(beta, forKey: .beta)

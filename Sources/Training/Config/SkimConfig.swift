@@ -38,6 +38,10 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     /// From this 0-based optimizer step on, the predictors are frozen: their parameters and Adam
     /// moments stop changing while the encoder trains on (λ still applies); nil: never.
     public var predictorFreezeStep: Int?
+    /// The predictors' gradient stops at their input: the skim loss and the straight-through
+    /// gradient train the predictors only, and the encoder learns from the task loss alone
+    /// (through the masked attention and the forwarding); false: SPEC §2's full backward.
+    public var detachPredictorInput: Bool = false
 
     // MARK: Block-Skim
 

@@ -44,7 +44,8 @@ extension Trainer {
             }
             if skimming {
                 let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep,
-                                            noise: plan.gumbelNoise ? .sampled : .none)
+                                            noise: plan.gumbelNoise ? .sampled : .none,
+                                            detachPredictorInput: config.skim.detachPredictorInput)
                 let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator,
                                                skim: settings)
                 totals[0] += result.loss * Double(lossScale)
