@@ -58,6 +58,8 @@ final class ConfigLoadTests: XCTestCase {
               inference_noise: yes
               inference_keep_bias: 0.125
               detach_predictor_input: true
+              target_keep: 0.4
+              keep_price_rate: 0.05
             """)
         XCTAssertEqual(config.task, .mrpc)
         XCTAssertEqual(config.method, .transkimmer)
@@ -75,6 +77,8 @@ final class ConfigLoadTests: XCTestCase {
         XCTAssertEqual(config.skim.inferenceKeepBias, 0.125)
         XCTAssertTrue(config.skim.detachPredictorInput)
         XCTAssertFalse(SkimConfig().detachPredictorInput, "SPEC's full backward by default")
+        XCTAssertEqual(config.skim.keepPriceRate, 0.05)
+        XCTAssertNil(SkimConfig().keepPriceRate, "no keep price by default")
         XCTAssertEqual(config.skim.tau, 1.0)
     }
 

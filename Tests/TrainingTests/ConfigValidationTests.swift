@@ -44,6 +44,10 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(issue("skim:\n  gumbel_noise_steps: -1\n")?.key, "skim.gumbel_noise_steps")
         XCTAssertEqual(issue("skim:\n  predictor_freeze_step: -1\n")?.key, "skim.predictor_freeze_step")
         XCTAssertEqual(issue("skim:\n  inference_keep_bias: .inf\n")?.key, "skim.inference_keep_bias")
+        XCTAssertEqual(issue("skim:\n  target_keep: 0.5\n  keep_price_rate: 0\n")?.key, "skim.keep_price_rate")
+        let untargeted = issue("skim:\n  keep_price_rate: 0.05\n")
+        XCTAssertEqual(untargeted?.key, "skim.keep_price_rate")
+        XCTAssertTrue(untargeted?.message.contains("needs 'skim.target_keep'") ?? false, "\(String(describing: untargeted))")
         XCTAssertNoThrow(try TrainConfig.parse(yaml: "task: sst2\nskim:\n  inference_keep_bias: -0.25\n", fileName: "v.yaml",
                                                overrides: []), "any finite bias")
     }

@@ -26,6 +26,11 @@ final class ScheduleStepPlanTests: XCTestCase {
                               predictorsFrozen: true, flags: [])
         XCTAssertEqual(try StepPlan(encoded: frozen.encoded()), frozen)
         XCTAssertFalse(decoded.predictorsFrozen)
+        let priced = StepPlan(step: 9, epoch: 1, learningRate: 1, lambda: 0, tau: 1, targetKeep: 0.4, keepPrice: 0.3125, flags: [])
+        XCTAssertEqual(try StepPlan(encoded: priced.encoded()).keepPrice, 0.3125)
+        let free = StepPlan(step: 9, epoch: 1, learningRate: 1, lambda: 0, tau: 1, targetKeep: 0.4, keepPrice: 0, flags: [])
+        XCTAssertEqual(try StepPlan(encoded: free.encoded()).keepPrice, 0, "a price of 0 is not 'no price'")
+        XCTAssertNil(decoded.keepPrice)
     }
 
     func testPlanFromSchedules() {
@@ -64,5 +69,10 @@ final class ScheduleStepPlanTests: XCTestCase {
         var freeze = good
         freeze[9] = 2
         XCTAssertThrowsError(try StepPlan(encoded: freeze)) { XCTAssertTrue("\($0)".contains("freeze")) }
+        for bad in [-0.5, Double.nan] {
+            var price = good
+            price[10] = bad
+            XCTAssertThrowsError(try StepPlan(encoded: price)) { XCTAssertTrue("\($0)".contains("keep price")) }
+        }
     }
 }

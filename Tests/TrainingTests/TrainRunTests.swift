@@ -61,6 +61,20 @@ final class TrainRunTests: TinyRunTestCase {
                        "predictors trained in the first 7 steps, frozen after")
     }
 
+    /// The keep price is the coordinator's state, not a function of the step: it is saved with the
+    /// checkpoint and restored on resume, so a killed run with `skim.keep_price_rate` resumes bitwise.
+    func testKilledRunWithAKeepPriceResumesBitwiseOnTwoRanks() throws {
+        try checkExactResume(ranks: 2, killAfter: 6, killRank: 1,
+                             ["--set", "method=transkimmer", "--set", "skim.lambda=0", "--set", "skim.target_keep=0.3",
+                              "--set", "skim.keep_price_rate=2", "--set", "skim.predictor_lr_scale=20"])
+        let prices = try deterministicLog("resumed").filter { $0["event"] == .string("train") }.map { $0["keep_price"] }
+        XCTAssertEqual(prices.first, .number(0), "the price starts at 0")
+        guard prices.count == 12, case .number(let second) = prices[1] else { return XCTFail("prices: \(prices)") }
+        XCTAssertGreaterThan(second, 0, "every token is kept at first, above the target 0.3, so the price rises")
+        let state = try Data(contentsOf: directory("resumed").appendingPathComponent("step-00000012/trainer_state.json"))
+        XCTAssertNotNil(try TrainerState(jsonData: state).keepPrice, "the checkpoint holds the next step's price")
+    }
+
     /// `skim.predictor_freeze_step`: from that step on the checkpointed predictor tensors no longer
     /// change while every other tensor still trains.
     func testFrozenPredictorsStopChangingWhileTheEncoderTrains() throws {

@@ -24,6 +24,6 @@ enum SkimLoss {
 
     /// d(scale·penalty)/dM_l[b,t] for a real token (the same for every layer and real token; 0 on padding).
     static func maskGradient(settings: SkimSettings, skimLoss: Double, scale: Float, layers L: Int, realTokens: Int) -> Float {
-        Float(Double(scale) * settings.penaltySlope(skimLoss: skimLoss) / (Double(L) * Double(realTokens)))
+        Float(Double(scale) * settings.penaltySlope(skimLoss: skimLoss, realTokens: realTokens) / (Double(L) * Double(realTokens)))
     }
 }

@@ -26,11 +26,13 @@ public struct SkimSettings: Equatable {
     /// the predictors still learn from the task and skim losses, but their gradient does not flow
     /// into the encoder (`skim.detach_predictor_input`). false is SPEC §2's full backward.
     public var detachPredictorInput: Bool
+    /// A price per kept real token, added to the skim term (an option beyond SPEC §2; nil: none).
+    public var keepPrice: KeepPrice?
 
     public init(lambda: Double, tau: Double, targetKeep: Double? = nil, noise: SkimNoise = .sampled, keepBias: Double = 0,
-                detachPredictorInput: Bool = false) {
+                detachPredictorInput: Bool = false, keepPrice: KeepPrice? = nil) {
         self.lambda = lambda; self.tau = tau; self.targetKeep = targetKeep; self.noise = noise; self.keepBias = keepBias
-        self.detachPredictorInput = detachPredictorInput
+        self.detachPredictorInput = detachPredictorInput; self.keepPrice = keepPrice
     }
 
     /// Deterministic decisions, as inference (λ and τ do not change the decisions; the skim loss is still reported).
@@ -41,22 +43,50 @@ public struct SkimSettings: Equatable {
         SkimSettings(lambda: 0, tau: 1, noise: .none, keepBias: keepBias)
     }
 
-    /// The skim term added to the task loss for a skim loss value.
-    public func penalty(skimLoss: Double) -> Double {
-        if let r = targetKeep { return lambda * (skimLoss - r) * (skimLoss - r) }
-        return lambda * skimLoss
+    /// The skim term added to the task loss for a batch with skim loss `skimLoss` over `realTokens`
+    /// real tokens: λ·(L_skim − r)² or λ·L_skim, plus the keep price's term.
+    public func penalty(skimLoss: Double, realTokens: Int) -> Double {
+        let batchTerm: Double
+        if let r = targetKeep { batchTerm = lambda * (skimLoss - r) * (skimLoss - r) } else { batchTerm = lambda * skimLoss }
+        return batchTerm + (keepPrice?.term(skimLoss: skimLoss, realTokens: realTokens) ?? 0)
     }
 
-    /// d(penalty)/d(L_skim).
-    public func penaltySlope(skimLoss: Double) -> Double {
-        if let r = targetKeep { return 2 * lambda * (skimLoss - r) }
-        return lambda
+    /// d(penalty)/d(L_skim) for a batch of `realTokens` real tokens.
+    public func penaltySlope(skimLoss: Double, realTokens: Int) -> Double {
+        let batchSlope = targetKeep.map { 2 * lambda * (skimLoss - $0) } ?? lambda
+        return batchSlope + (keepPrice?.slope(realTokens: realTokens) ?? 0)
+    }
+}
+
+/// A price per kept real token and layer: the term μ·L_skim·N/N_ref = μ·(Σ_l kept_l / L)/N_ref for
+/// a batch of N real tokens. Every kept token costs μ/(L·N_ref) of loss whatever its batch's length,
+/// unlike λ·(L_skim − r)², which asks every batch for the same kept fraction. The trainer's
+/// coordinator moves μ so that the kept fraction of all tokens trained on follows the target.
+public struct KeepPrice: Equatable, Sendable {
+    /// μ ≥ 0, in loss units per kept token and layer, times the reference token count.
+    public var price: Double
+    /// N_ref > 0: the real tokens of a batch of average length (the batch's examples × the mean
+    /// real length of the training examples); the same for every batch of the run.
+    public var referenceTokens: Double
+
+    public init(price: Double, referenceTokens: Double) {
+        self.price = price; self.referenceTokens = referenceTokens
+    }
+
+    /// μ·L_skim·N/N_ref.
+    func term(skimLoss: Double, realTokens: Int) -> Double {
+        price * skimLoss * Double(realTokens) / referenceTokens
+    }
+
+    /// d(term)/d(L_skim) = μ·N/N_ref.
+    func slope(realTokens: Int) -> Double {
+        price * Double(realTokens) / referenceTokens
     }
 }
 
 /// What a Transkimmer forward returns.
 public struct SkimForwardResult {
-    /// Total loss L_task + penalty (λ·L_skim, or λ·(L_skim − r)² with a target).
+    /// Total loss L_task + penalty (λ·L_skim, or λ·(L_skim − r)² with a target; plus the keep price's term).
     public var loss: Double
     /// Task loss (mean over the batch; 0 without a target).
     public var taskLoss: Double

@@ -63,7 +63,7 @@ extension BertModel {
         state.lossScale = lossScale
         state.realTokens = real
         state.active = training
-        return SkimForwardResult(loss: task.loss + skim.penalty(skimLoss: skimLoss), taskLoss: task.loss, skimLoss: skimLoss,
+        return SkimForwardResult(loss: task.loss + skim.penalty(skimLoss: skimLoss, realTokens: real), taskLoss: task.loss, skimLoss: skimLoss,
                                  logits: task.logits, keptFraction: counts.total.map { Double($0) / Double(real) },
                                  keptTokens: counts.total, realTokens: real, realLengths: realLengths, keptPerSequence: counts.perSequence)
     }

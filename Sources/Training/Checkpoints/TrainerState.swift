@@ -27,6 +27,10 @@ public struct TrainerState: Codable, Equatable, Sendable {
     public var tau: Double
     /// Target kept fraction of the last step taken, nil without a target schedule.
     public var targetKeep: Double?
+    /// The coordinator's price per kept token for the next step (``KeepPriceController``; it
+    /// depends on the run so far, not on the step alone, so a resume restores it from here); nil
+    /// without `skim.keep_price_rate`.
+    public var keepPrice: Double?
     /// ``TrainConfig/canonicalHash()`` of ``config``, as ``Fingerprint/hex(_:)``.
     public var configHash: String
     /// The run's effective configuration, so that a resume can name what changed.
@@ -45,7 +49,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
 
     /// A state with explicit values; ``configHash`` is computed from `config`.
     public init(step: Int, epoch: Int, cursor: Int, totalSteps: Int,
-                learningRate: Double, lambda: Double, tau: Double, targetKeep: Double?,
+                learningRate: Double, lambda: Double, tau: Double, targetKeep: Double?, keepPrice: Double? = nil,
                 config: TrainConfig, layoutFingerprint: UInt64, worldSize: Int, dataFingerprint: String,
                 metricsHistory: [[String: Double]], best: BestCheckpoint?) {
         self.step = step
@@ -56,6 +60,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
         self.lambda = lambda
         self.tau = tau
         self.targetKeep = targetKeep
+        self.keepPrice = keepPrice
         self.configHash = Fingerprint.hex(config.canonicalHash())
         self.config = config
         self.layoutFingerprint = Fingerprint.hex(layoutFingerprint)
@@ -66,13 +71,13 @@ public struct TrainerState: Codable, Equatable, Sendable {
     }
 
     /// A state whose schedule values are those of `plan`, the plan of the last step taken
-    /// (so `step` = `plan.step + 1`).
-    public init(after plan: StepPlan, epoch: Int, cursor: Int, totalSteps: Int,
+    /// (so `step` = `plan.step + 1`), with `keepPrice` the price for the next step.
+    public init(after plan: StepPlan, keepPrice: Double? = nil, epoch: Int, cursor: Int, totalSteps: Int,
                 config: TrainConfig, layoutFingerprint: UInt64, worldSize: Int, dataFingerprint: String,
                 metricsHistory: [[String: Double]], best: BestCheckpoint?) {
         self.init(step: plan.step + 1, epoch: epoch, cursor: cursor, totalSteps: totalSteps,
                   learningRate: plan.learningRate, lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep,
-                  config: config, layoutFingerprint: layoutFingerprint, worldSize: worldSize,
+                  keepPrice: keepPrice, config: config, layoutFingerprint: layoutFingerprint, worldSize: worldSize,
                   dataFingerprint: dataFingerprint, metricsHistory: metricsHistory, best: best)
     }
 
@@ -81,6 +86,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
         case totalSteps = "total_steps"
         case learningRate = "learning_rate"
         case targetKeep = "target_keep"
+        case keepPrice = "keep_price"
         case configHash = "config_hash"
         case layoutFingerprint = "layout_fingerprint"
         case worldSize = "world_size"
@@ -99,6 +105,7 @@ public struct TrainerState: Codable, Equatable, Sendable {
         try c.encode(lambda, forKey: .lambda)
         try c.encode(tau, forKey: .tau)
         try c.encode(targetKeep, forKey: .targetKeep)
+        try c.encode(keepPrice, forKey: .keepPrice)
         try c.encode(configHash, forKey: .configHash)
         try c.encode(config, forKey: .config)
         try c.encode(layoutFingerprint, forKey: .layoutFingerprint)

@@ -42,6 +42,12 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     /// gradient train the predictors only, and the encoder learns from the task loss alone
     /// (through the masked attention and the forwarding); false: SPEC §2's full backward.
     public var detachPredictorInput: Bool = false
+    /// η of the coordinator's price per kept token (``KeepPriceController``): every kept real token
+    /// costs the same price μ, moved after each step by η × the global batch's kept-fraction surplus
+    /// over the target, so that the fraction of all tokens trained on follows ``targetKeep`` while
+    /// single batches (lengths) keep more or less. Needs ``targetKeep``; adds to λ's term (set λ 0
+    /// for the price alone). nil: no price.
+    public var keepPriceRate: Double?
 
     // MARK: Block-Skim
 

@@ -41,6 +41,8 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
     public var predictorsFrozen: Bool?
     /// Kept fraction of real tokens per layer, for skimming methods.
     public var keptFraction: [Double]?
+    /// The coordinator's price per kept token μ of the step, with `skim.keep_price_rate`.
+    public var keepPrice: Double?
 
     /// A record with the required fields; set the optional ones as needed.
     public init(step: Int, epoch: Int, loss: Double, learningRate: Double,
@@ -65,6 +67,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         case gumbelNoise = "gumbel_noise"
         case predictorsFrozen = "predictors_frozen"
         case keptFraction = "kept"
+        case keepPrice = "keep_price"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -85,6 +88,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         try c.encodeIfPresent(gumbelNoise, forKey: .gumbelNoise)
         try c.encodeIfPresent(predictorsFrozen, forKey: .predictorsFrozen)
         try c.encodeIfPresent(keptFraction, forKey: .keptFraction)
+        try c.encodeIfPresent(keepPrice, forKey: .keepPrice)
     }
 }
 

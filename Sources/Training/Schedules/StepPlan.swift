@@ -35,12 +35,16 @@ public struct StepPlan: Equatable, Sendable {
     public var gumbelNoise: Bool
     /// Whether the skim predictors are frozen in this step (their optimizer update is skipped).
     public var predictorsFrozen: Bool
+    /// The coordinator's price per kept token μ for this step (``KeepPriceController``), nil when
+    /// `skim.keep_price_rate` is not set.
+    public var keepPrice: Double?
     /// Actions after the step.
     public var flags: Flags
 
     /// A plan with explicit values.
     public init(step: Int, epoch: Int, learningRate: Double, lambda: Double, tau: Double,
-                targetKeep: Double?, gumbelNoise: Bool = true, predictorsFrozen: Bool = false, flags: Flags) {
+                targetKeep: Double?, gumbelNoise: Bool = true, predictorsFrozen: Bool = false, keepPrice: Double? = nil,
+                flags: Flags) {
         self.step = step
         self.epoch = epoch
         self.learningRate = learningRate
@@ -49,32 +53,37 @@ public struct StepPlan: Equatable, Sendable {
         self.targetKeep = targetKeep
         self.gumbelNoise = gumbelNoise
         self.predictorsFrozen = predictorsFrozen
+        self.keepPrice = keepPrice
         self.flags = flags
     }
 
-    /// The plan of `step` with its values read from the schedules.
-    public init(step: Int, epoch: Int, learningRate: LearningRateSchedule, skim: SkimSchedule, flags: Flags) {
+    /// The plan of `step` with its values read from the schedules and the keep price's controller.
+    public init(step: Int, epoch: Int, learningRate: LearningRateSchedule, skim: SkimSchedule,
+                keepPrice: KeepPriceController? = nil, flags: Flags) {
         self.init(step: step, epoch: epoch, learningRate: learningRate.learningRate(at: step),
                   lambda: skim.lambda(at: step), tau: skim.tau(at: step),
                   targetKeep: skim.targetKeep(at: step), gumbelNoise: skim.gumbelNoise(at: step),
-                  predictorsFrozen: skim.predictorsFrozen(at: step), flags: flags)
+                  predictorsFrozen: skim.predictorsFrozen(at: step), keepPrice: keepPrice?.price, flags: flags)
     }
 
     // MARK: Fixed-size encoding
 
     /// Number of Doubles in the encoding.
-    public static let encodedCount = 10
+    public static let encodedCount = 11
     /// First slot of every encoding, so a buffer that never received a plan is recognised.
     static let marker: Double = 0x5_C1A9
     /// ``targetKeep`` of nil is encoded as this value (targets lie in (0, 1]).
     static let noTarget: Double = -1
+    /// ``keepPrice`` of nil is encoded as this value (prices are ≥ 0).
+    static let noPrice: Double = -1
 
     /// `[marker, step, epoch, learningRate, lambda, tau, targetKeep or -1, flags, gumbelNoise 1/0,
-    /// predictorsFrozen 1/0]`.
+    /// predictorsFrozen 1/0, keepPrice or -1]`.
     /// Steps and epochs below 2⁵³ are exact.
     public func encoded() -> [Double] {
         [Self.marker, Double(step), Double(epoch), learningRate, lambda, tau,
-         targetKeep ?? Self.noTarget, Double(flags.rawValue), gumbelNoise ? 1 : 0, predictorsFrozen ? 1 : 0]
+         targetKeep ?? Self.noTarget, Double(flags.rawValue), gumbelNoise ? 1 : 0, predictorsFrozen ? 1 : 0,
+         keepPrice ?? Self.noPrice]
     }
 
     /// Decodes ``encoded()``; throws when the buffer is not a plan.
@@ -97,9 +106,13 @@ public struct StepPlan: Equatable, Sendable {
         guard values[9] == 0 || values[9] == 1 else {
             throw StepPlanError("predictor freeze switch \(values[9]) is neither 0 nor 1")
         }
+        guard values[10] == Self.noPrice || values[10] >= 0 else {
+            throw StepPlanError("keep price \(values[10]) is negative")
+        }
         self.init(step: step, epoch: epoch, learningRate: values[3], lambda: values[4], tau: values[5],
                   targetKeep: values[6] == Self.noTarget ? nil : values[6], gumbelNoise: values[8] == 1,
-                  predictorsFrozen: values[9] == 1, flags: Flags(rawValue: UInt8(raw)))
+                  predictorsFrozen: values[9] == 1, keepPrice: values[10] == Self.noPrice ? nil : values[10],
+                  flags: Flags(rawValue: UInt8(raw)))
     }
 
     /// `value` as an Int when it is a whole number in [0, 2⁵³].

@@ -38,7 +38,7 @@ extension Trainer {
                 let state = generatorStates[(4 * r)..<(4 * r + 4)].map { UInt64(bitPattern: $0) }
                 try draft.add(RankState(rank: r, rngState: state, dataCursor: step % stepsPerEpoch))
             }
-            try draft.add(TrainerState(after: plan, epoch: step / stepsPerEpoch, cursor: step % stepsPerEpoch,
+            try draft.add(TrainerState(after: plan, keepPrice: keepPrice?.price, epoch: step / stepsPerEpoch, cursor: step % stepsPerEpoch,
                                        totalSteps: totalSteps, config: config,
                                        layoutFingerprint: model.layout.fingerprint, worldSize: communicator.size,
                                        dataFingerprint: dataFingerprint, metricsHistory: metricsHistory, best: newBest))
@@ -121,6 +121,10 @@ extension Trainer {
         optimizer.step = try communicator.allreduce(isCoordinator ? optimizer.step : 0, op: .max)
         try restoreGenerator(from: chosen, state: state, exact: state.worldSize == communicator.size)
         step = state.step
+        if let controller = keepPrice {
+            keepPrice = KeepPriceController(rate: controller.rate, meanExampleTokens: controller.meanExampleTokens,
+                                            price: state.keepPrice ?? 0)
+        }
         metricsHistory = state.metricsHistory
         best = state.best
         if isCoordinator, let chosen {

@@ -16,6 +16,9 @@ struct StepOutcome {
     /// layer (nil for dense training).
     var skimLoss: Double?
     var keptFraction: [Double]?
+    /// Transkimmer: kept real tokens per layer and real tokens of the global batch.
+    var keptTokens: [Double]?
+    var realTokens: Double
 }
 
 extension Trainer {
@@ -43,9 +46,10 @@ extension Trainer {
                     teacherFirstToken: hidden ? said.firstToken : nil, firstTokenWeight: config.distillHiddenWeight))
             }
             if skimming {
+                let price = plan.keepPrice.map { KeepPrice(price: $0, referenceTokens: Double(rows.count) * meanTrainTokens) }
                 let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep,
                                             noise: plan.gumbelNoise ? .sampled : .none,
-                                            detachPredictorInput: config.skim.detachPredictorInput)
+                                            detachPredictorInput: config.skim.detachPredictorInput, keepPrice: price)
                 let result = try model.forward(input, training: true, lossScale: lossScale, generator: &generator,
                                                skim: settings)
                 totals[0] += result.loss * Double(lossScale)
@@ -87,6 +91,7 @@ extension Trainer {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
         return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds,
                            skimLoss: skimming ? totals[2] : nil,
-                           keptFraction: skimming ? (0..<layers).map { totals[3 + $0] / totals[1] } : nil)
+                           keptFraction: skimming ? (0..<layers).map { totals[3 + $0] / totals[1] } : nil,
+                           keptTokens: skimming ? Array(totals[3...]) : nil, realTokens: totals[1])
     }
 }

@@ -36,6 +36,10 @@ public final class Trainer {
     public let totalSteps: Int
     let learningRates: LearningRateSchedule
     let skimSchedule: SkimSchedule
+    /// Mean real tokens of a training example (the keep price's reference length).
+    let meanTrainTokens: Double
+    /// The coordinator's price per kept token (`skim.keep_price_rate`); rank 0's goes into each plan.
+    var keepPrice: KeepPriceController?
     let watchdog: Watchdog
     let reducer: GradientReducer
     let store: CheckpointStore
@@ -89,6 +93,10 @@ public final class Trainer {
         totalSteps = config.maxSteps ?? config.epochs * stepsPerEpoch
         learningRates = LearningRateSchedule(config: config, totalSteps: totalSteps)
         skimSchedule = SkimSchedule(config: config.skim)
+        meanTrainTokens = Double(train.examples.reduce(0) { $0 + $1.ids.count }) / Double(train.count)
+        if config.method == .transkimmer, let rate = config.skim.keepPriceRate {
+            keepPrice = KeepPriceController(rate: rate, meanExampleTokens: meanTrainTokens)
+        }
 
         let (model, report) = try ModelFactory.makeModel(config, task: task)
         self.model = model
@@ -175,6 +183,9 @@ public final class Trainer {
             let outcome = try trainStep(plan: plan, globalBatch: batches[plan.step % stepsPerEpoch])
             step = plan.step + 1
             lastPlan = plan
+            if let kept = outcome.keptTokens, let target = plan.targetKeep {
+                keepPrice?.update(keptTokens: kept, realTokens: outcome.realTokens, examples: config.batchSize, target: target)
+            }
             if step % config.logEvery == 0 || plan.flags.contains(.stop) {
                 var record = TrainLogRecord(step: step, epoch: plan.epoch, loss: outcome.loss,
                                             learningRate: plan.learningRate,
@@ -189,6 +200,7 @@ public final class Trainer {
                     record.targetKeep = plan.targetKeep
                     record.gumbelNoise = plan.gumbelNoise
                     record.predictorsFrozen = plan.predictorsFrozen
+                    record.keepPrice = plan.keepPrice
                 }
                 try log?.append(record)
             }
@@ -224,7 +236,7 @@ public final class Trainer {
             if config.saveEvery > 0 && next % config.saveEvery == 0 { flags.insert(.save) }
             if next == totalSteps { flags.formUnion([.evaluate, .save, .stop]) }
             values = StepPlan(step: step, epoch: step / stepsPerEpoch, learningRate: learningRates,
-                              skim: skimSchedule, flags: flags).encoded()
+                              skim: skimSchedule, keepPrice: keepPrice, flags: flags).encoded()
         }
         try values.withUnsafeMutableBufferPointer { buffer in
             try watchdog.guarded("broadcast step plan", step) { try communicator.broadcast(buffer, root: 0) }
