@@ -1,4 +1,3 @@
-import BERT
 import Foundation
 
 /// The coordinator's price per kept token (`skim.keep_price_rate`, an option beyond SPEC §7).
@@ -27,11 +26,6 @@ public struct KeepPriceController: Equatable, Sendable {
         self.rate = rate
         self.meanExampleTokens = meanExampleTokens
         self.price = price
-    }
-
-    /// The price term of a forward over `examples` examples (a micro-batch).
-    public func keepPrice(examples: Int) -> KeepPrice {
-        KeepPrice(price: price, referenceTokens: Double(examples) * meanExampleTokens)
     }
 
     /// Moves μ after a step whose global batch of `examples` examples and `realTokens` real
