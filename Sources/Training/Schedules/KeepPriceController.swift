@@ -18,14 +18,13 @@ public struct KeepPriceController: Equatable, Sendable {
     public let rate: Double
     /// The mean real length of a training example (tokens).
     public let meanExampleTokens: Double
-    /// μ for the next step; starts at 0.
-    public private(set) var price: Double = 0
+    /// μ for the next step; starts at 0 (a resume sets the checkpoint's).
+    public internal(set) var price: Double = 0
 
     /// A controller with rate η > 0 for examples of `meanExampleTokens` real tokens on average.
-    public init(rate: Double, meanExampleTokens: Double, price: Double = 0) {
+    public init(rate: Double, meanExampleTokens: Double) {
         self.rate = rate
         self.meanExampleTokens = meanExampleTokens
-        self.price = price
     }
 
     /// Moves μ after a step whose global batch of `examples` examples and `realTokens` real

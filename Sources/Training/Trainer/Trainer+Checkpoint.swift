@@ -121,10 +121,7 @@ extension Trainer {
         optimizer.step = try communicator.allreduce(isCoordinator ? optimizer.step : 0, op: .max)
         try restoreGenerator(from: chosen, state: state, exact: state.worldSize == communicator.size)
         step = state.step
-        if let controller = keepPrice {
-            keepPrice = KeepPriceController(rate: controller.rate, meanExampleTokens: controller.meanExampleTokens,
-                                            price: state.keepPrice ?? 0)
-        }
+        keepPrice?.price = state.keepPrice ?? 0
         metricsHistory = state.metricsHistory
         best = state.best
         if isCoordinator, let chosen {

@@ -46,7 +46,10 @@ extension Trainer {
                     teacherFirstToken: hidden ? said.firstToken : nil, firstTokenWeight: config.distillHiddenWeight))
             }
             if skimming {
-                let price = plan.keepPrice.map { KeepPrice(price: $0, referenceTokens: Double(rows.count) * meanTrainTokens) }
+                // μ from rank 0's plan; the reference length from this rank's controller (the same everywhere).
+                let price = keepPrice.flatMap { controller in
+                    plan.keepPrice.map { KeepPrice(price: $0, referenceTokens: Double(rows.count) * controller.meanExampleTokens) }
+                }
                 let settings = SkimSettings(lambda: plan.lambda, tau: plan.tau, targetKeep: plan.targetKeep,
                                             noise: plan.gumbelNoise ? .sampled : .none,
                                             detachPredictorInput: config.skim.detachPredictorInput, keepPrice: price)

@@ -36,8 +36,6 @@ public final class Trainer {
     public let totalSteps: Int
     let learningRates: LearningRateSchedule
     let skimSchedule: SkimSchedule
-    /// Mean real tokens of a training example (the keep price's reference length).
-    let meanTrainTokens: Double
     /// The coordinator's price per kept token (`skim.keep_price_rate`); rank 0's goes into each plan.
     var keepPrice: KeepPriceController?
     let watchdog: Watchdog
@@ -93,9 +91,9 @@ public final class Trainer {
         totalSteps = config.maxSteps ?? config.epochs * stepsPerEpoch
         learningRates = LearningRateSchedule(config: config, totalSteps: totalSteps)
         skimSchedule = SkimSchedule(config: config.skim)
-        meanTrainTokens = Double(train.examples.reduce(0) { $0 + $1.ids.count }) / Double(train.count)
         if config.method == .transkimmer, let rate = config.skim.keepPriceRate {
-            keepPrice = KeepPriceController(rate: rate, meanExampleTokens: meanTrainTokens)
+            let meanTokens = Double(train.examples.reduce(0) { $0 + $1.ids.count }) / Double(train.count)
+            keepPrice = KeepPriceController(rate: rate, meanExampleTokens: meanTokens)
         }
 
         let (model, report) = try ModelFactory.makeModel(config, task: task)
