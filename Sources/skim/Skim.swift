@@ -4,7 +4,7 @@ import ArgumentParser
 @main
 struct Skim: AsyncParsableCommand {
     static func main() async {
-        FastKernels.reexecWithoutCoreTypePreset()
+        FastKernels.reexecWithAVX512KernelsIfUnused()
         do {
             var command = try parseAsRoot()
             if var asyncCommand = command as? AsyncParsableCommand {

@@ -60,6 +60,7 @@ final class ConfigLoadTests: XCTestCase {
               detach_predictor_input: true
               target_keep: 0.4
               keep_price_rate: 0.05
+              dense_pass_weight: 0.5
             """)
         XCTAssertEqual(config.task, .mrpc)
         XCTAssertEqual(config.method, .transkimmer)
@@ -79,6 +80,8 @@ final class ConfigLoadTests: XCTestCase {
         XCTAssertFalse(SkimConfig().detachPredictorInput, "SPEC's full backward by default")
         XCTAssertEqual(config.skim.keepPriceRate, 0.05)
         XCTAssertNil(SkimConfig().keepPriceRate, "no keep price by default")
+        XCTAssertEqual(config.skim.densePassWeight, 0.5)
+        XCTAssertNil(SkimConfig().densePassWeight, "no dense companion pass by default")
         XCTAssertEqual(config.skim.tau, 1.0)
     }
 

@@ -45,6 +45,8 @@ final class ConfigValidationTests: XCTestCase {
         XCTAssertEqual(issue("skim:\n  predictor_freeze_step: -1\n")?.key, "skim.predictor_freeze_step")
         XCTAssertEqual(issue("skim:\n  inference_keep_bias: .inf\n")?.key, "skim.inference_keep_bias")
         XCTAssertEqual(issue("skim:\n  target_keep: 0.5\n  keep_price_rate: 0\n")?.key, "skim.keep_price_rate")
+        XCTAssertEqual(issue("skim:\n  dense_pass_weight: 0\n")?.key, "skim.dense_pass_weight")
+        XCTAssertEqual(issue("skim:\n  dense_pass_weight: -1\n")?.key, "skim.dense_pass_weight")
         let untargeted = issue("skim:\n  keep_price_rate: 0.05\n")
         XCTAssertEqual(untargeted?.key, "skim.keep_price_rate")
         XCTAssertTrue(untargeted?.message.contains("needs 'skim.target_keep'") ?? false, "\(String(describing: untargeted))")

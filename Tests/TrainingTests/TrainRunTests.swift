@@ -75,6 +75,23 @@ final class TrainRunTests: TinyRunTestCase {
         XCTAssertNotNil(try TrainerState(jsonData: state).keepPrice, "the checkpoint holds the next step's price")
     }
 
+    /// `skim.dense_pass_weight`: the dense companion pass draws its dropout from the rank's
+    /// generator like the skim pass, so a killed run with it resumes bitwise; its loss is logged.
+    func testKilledRunWithADensePassResumesBitwiseOnTwoRanks() throws {
+        try checkExactResume(ranks: 2, killAfter: 6, killRank: 1,
+                             ["--set", "method=transkimmer", "--set", "skim.target_keep=0.5",
+                              "--set", "skim.predictor_lr_scale=20", "--set", "skim.dense_pass_weight=0.5"])
+        let records = try deterministicLog("resumed").filter { $0["event"] == .string("train") }
+        XCTAssertEqual(records.count, 12)
+        for record in records {
+            guard case .number(let dense) = record["dense_pass_loss"], case .number(let total) = record["loss"] else {
+                return XCTFail("no dense-pass loss in \(record)")
+            }
+            XCTAssertGreaterThan(dense, 0)
+            XCTAssertGreaterThan(total, 0.5 * dense, "the weighted dense loss is part of the step's loss")
+        }
+    }
+
     /// `skim.predictor_freeze_step`: from that step on the checkpointed predictor tensors no longer
     /// change while every other tensor still trains.
     func testFrozenPredictorsStopChangingWhileTheEncoderTrains() throws {

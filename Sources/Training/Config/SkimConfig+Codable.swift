@@ -16,6 +16,7 @@ extension SkimConfig {
         case predictorFreezeStep = "predictor_freeze_step"
         case detachPredictorInput = "detach_predictor_input"
         case keepPriceRate = "keep_price_rate"
+        case densePassWeight = "dense_pass_weight"
         case blockSize = "block_size"
         case skimLayers = "skim_layers"
         case referenceLabelRule = "reference_label_rule"
@@ -23,7 +24,7 @@ extension SkimConfig {
         var field: ConfigField {
             switch self {
             case .lambda, .tau, .alpha, .beta, .threshold, .predictorLRScale, .inferenceKeepBias: return .value(.number)
-            case .tauMin, .targetKeep, .keepPriceRate: return .nullable(.number)
+            case .tauMin, .targetKeep, .keepPriceRate, .densePassWeight: return .nullable(.number)
             case .lambdaWarmupSteps, .blockSize: return .value(.integer)
             case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps, .predictorFreezeStep: return .nullable(.integer)
             case .inferenceNoise, .referenceLabelRule, .detachPredictorInput: return .value(.boolean)
@@ -50,6 +51,7 @@ extension SkimConfig {
         try c.update(&predictorFreezeStep, .predictorFreezeStep)
         try c.update(&detachPredictorInput, .detachPredictorInput)
         try c.update(&keepPriceRate, .keepPriceRate)
+        try c.update(&densePassWeight, .densePassWeight)
         try c.update(&blockSize, .blockSize)
         try c.update(&alpha, .alpha)
         try c.update(&beta, .beta)
@@ -75,6 +77,7 @@ extension SkimConfig {
         try c.encode(predictorFreezeStep, forKey: .predictorFreezeStep)
         try c.encode(detachPredictorInput, forKey: .detachPredictorInput)
         try c.encode(keepPriceRate, forKey: .keepPriceRate)
+        try c.encode(densePassWeight, forKey: .densePassWeight)
         try c.encode(blockSize, forKey: .blockSize)
         try c.encode(alpha, forKey: .alpha)
         try c.encode(beta, forKey: .beta)

@@ -48,6 +48,11 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     /// single batches (lengths) keep more or less. Needs ``targetKeep``; adds to λ's term (set λ 0
     /// for the price alone). nil: no price.
     public var keepPriceRate: Double?
+    /// Weight w of a dense companion pass: every micro-batch also runs the model on every token
+    /// (predictors unused) with the same target, and w × that loss joins the step's objective, so
+    /// the encoder keeps learning from whole sentences while it learns to skim. Costs one more
+    /// forward and backward per micro-batch. nil: no dense pass (SPEC §2).
+    public var densePassWeight: Double?
 
     // MARK: Block-Skim
 

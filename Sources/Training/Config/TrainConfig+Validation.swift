@@ -111,6 +111,7 @@ extension SkimConfig {
         rules.positive("skim.keep_price_rate", keepPriceRate)
         rules.require(keepPriceRate == nil || targetKeep != nil, "skim.keep_price_rate",
                       "'skim.keep_price_rate' needs 'skim.target_keep' (the kept fraction the price steers to)")
+        rules.positive("skim.dense_pass_weight", densePassWeight)
         rules.nonNegative("skim.gumbel_noise_steps", gumbelNoiseSteps)
         rules.nonNegative("skim.predictor_freeze_step", predictorFreezeStep)
         rules.inRange("skim.inference_keep_bias", inferenceKeepBias, "a finite number (logit units)") { _ in true }

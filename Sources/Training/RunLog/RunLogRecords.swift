@@ -43,6 +43,8 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
     public var keptFraction: [Double]?
     /// The coordinator's price per kept token μ of the step, with `skim.keep_price_rate`.
     public var keepPrice: Double?
+    /// Mean loss of the dense companion pass (unweighted), with `skim.dense_pass_weight`.
+    public var densePassLoss: Double?
 
     /// A record with the required fields; set the optional ones as needed.
     public init(step: Int, epoch: Int, loss: Double, learningRate: Double,
@@ -68,6 +70,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         case predictorsFrozen = "predictors_frozen"
         case keptFraction = "kept"
         case keepPrice = "keep_price"
+        case densePassLoss = "dense_pass_loss"
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -89,6 +92,7 @@ public struct TrainLogRecord: Encodable, Equatable, Sendable {
         try c.encodeIfPresent(predictorsFrozen, forKey: .predictorsFrozen)
         try c.encodeIfPresent(keptFraction, forKey: .keptFraction)
         try c.encodeIfPresent(keepPrice, forKey: .keepPrice)
+        try c.encodeIfPresent(densePassLoss, forKey: .densePassLoss)
     }
 }
 

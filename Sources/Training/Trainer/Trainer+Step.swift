@@ -19,6 +19,9 @@ struct StepOutcome {
     /// Transkimmer: kept real tokens per layer and real tokens of the global batch.
     var keptTokens: [Double]?
     var realTokens: Double
+    /// `skim.dense_pass_weight`: mean loss of the dense companion pass over the global batch
+    /// (unweighted; nil without that pass).
+    var densePassLoss: Double?
 }
 
 extension Trainer {
@@ -33,8 +36,11 @@ extension Trainer {
         model.gradients.zero()
         let layers = model.config.numHiddenLayers
         let skimming = config.method == .transkimmer
-        // Σ scaled loss, real tokens, Σ scaled skim loss, then kept real tokens per layer.
-        var totals = [Double](repeating: 0, count: 3 + (skimming ? layers : 0))
+        let densePassWeight = skimming ? config.skim.densePassWeight : nil
+        // Σ scaled loss, real tokens, Σ scaled skim loss, then kept real tokens per layer, then
+        // Σ scaled dense-pass loss.
+        let densePassSlot = 3 + (skimming ? layers : 0)
+        var totals = [Double](repeating: 0, count: densePassSlot + (densePassWeight == nil ? 0 : 1))
         let microBatches = BatchSampler.split(mine, into: config.gradAccumulation)
         for (index, rows) in microBatches.enumerated() {
             var input = try train.modelInput(rows: rows)
@@ -44,6 +50,14 @@ extension Trainer {
                 input.target = .distilled(classes: classes, Distillation(
                     teacherLogits: said.logits, alpha: config.distillAlpha, temperature: config.distillTemperature,
                     teacherFirstToken: hidden ? said.firstToken : nil, firstTokenWeight: config.distillHiddenWeight))
+            }
+            if let weight = densePassWeight {
+                // The dense companion pass first: its backward must follow its own forward.
+                let dense = try model.forward(input, training: true, lossScale: lossScale * Float(weight),
+                                              generator: &generator)
+                model.backward()
+                totals[0] += dense.loss * Double(lossScale) * weight
+                totals[densePassSlot] += dense.loss * Double(lossScale)
             }
             if skimming {
                 // μ from rank 0's plan; the reference length from this rank's controller (the same everywhere).
@@ -95,6 +109,7 @@ extension Trainer {
         return StepOutcome(loss: loss, gradNorm: gradNorm, tokensPerSecond: totals[1] / seconds, seconds: seconds,
                            skimLoss: skimming ? totals[2] : nil,
                            keptFraction: skimming ? (0..<layers).map { totals[3 + $0] / totals[1] } : nil,
-                           keptTokens: skimming ? Array(totals[3...]) : nil, realTokens: totals[1])
+                           keptTokens: skimming ? Array(totals[3..<(3 + layers)]) : nil, realTokens: totals[1],
+                           densePassLoss: densePassWeight == nil ? nil : totals[densePassSlot])
     }
 }

@@ -125,6 +125,9 @@ public final class Trainer {
             if let teacher = config.distillTeacher {
                 logger.info("distilling from \(teacher): α \(config.distillAlpha), temperature \(config.distillTemperature), [CLS] state weight \(config.distillHiddenWeight)")
             }
+            if config.method == .transkimmer, let weight = config.skim.densePassWeight {
+                logger.info("dense companion pass on every micro-batch, weight \(weight)")
+            }
             logger.info("\(task.name): \(train.count) training examples, \(dev.count) dev examples; \(communicator.size) rank(s), micro-batch \(microBatch) × \(config.gradAccumulation) per rank, \(totalSteps) steps; BLAS \(BLAS.coreName) × \(BLAS.threads)")
         }
         try handshake()
@@ -199,6 +202,7 @@ public final class Trainer {
                     record.gumbelNoise = plan.gumbelNoise
                     record.predictorsFrozen = plan.predictorsFrozen
                     record.keepPrice = plan.keepPrice
+                    record.densePassLoss = outcome.densePassLoss
                 }
                 try log?.append(record)
             }
