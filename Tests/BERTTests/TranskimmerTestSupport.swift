@@ -13,9 +13,11 @@ enum TranskimmerRandom {
 
     /// A model with random weights (larger than BERT's init so layers change the states visibly) and
     /// predictors whose last bias is small, so that noise-free decisions vary; predictors on
-    /// `skimLayers` (nil: every layer).
-    static func model(config: BertConfiguration, head: TaskHead, seed: UInt64, skimLayers: [Int]? = nil) -> BertModel {
-        let model = BertModel(config: config, head: head, skim: .transkimmer, skimLayers: skimLayers)
+    /// `skimLayers` (nil: every layer), `predictorWidth` wide (nil: the hidden size).
+    static func model(config: BertConfiguration, head: TaskHead, seed: UInt64, skimLayers: [Int]? = nil,
+                      predictorWidth: Int? = nil) -> BertModel {
+        let model = BertModel(config: config, head: head, skim: .transkimmer, skimLayers: skimLayers,
+                              predictorWidth: predictorWidth)
         var generator = SeededGenerator(seed: seed)
         model.initializeWeights(generator: &generator)
         for spec in model.layout.tensors where spec.name.contains(".skim_predictor.4.") {

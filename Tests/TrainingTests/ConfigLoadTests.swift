@@ -61,6 +61,7 @@ final class ConfigLoadTests: XCTestCase {
               target_keep: 0.4
               keep_price_rate: 0.05
               dense_pass_weight: 0.5
+              predictor_width: 64
             """)
         XCTAssertEqual(config.task, .mrpc)
         XCTAssertEqual(config.method, .transkimmer)
@@ -82,6 +83,8 @@ final class ConfigLoadTests: XCTestCase {
         XCTAssertNil(SkimConfig().keepPriceRate, "no keep price by default")
         XCTAssertEqual(config.skim.densePassWeight, 0.5)
         XCTAssertNil(SkimConfig().densePassWeight, "no dense companion pass by default")
+        XCTAssertEqual(config.skim.predictorWidth, 64)
+        XCTAssertNil(SkimConfig().predictorWidth, "predictors as wide as the hidden size by default (SPEC §2)")
         XCTAssertEqual(config.skim.tau, 1.0)
     }
 

@@ -175,18 +175,21 @@ final class TrainRunTests: TinyRunTestCase {
         XCTAssertTrue(next.output.contains("initialised: none"), next.summary)
     }
 
-    /// `skim.skim_layers`: predictors only on the chosen layers, recorded in the checkpoint's
-    /// config.json; the final evaluation runs layer 0 on every token; an index past the model's
-    /// layers stops the run naming the key.
+    /// `skim.skim_layers` and `skim.predictor_width`: predictors only on the chosen layers, 8 wide,
+    /// both recorded in the checkpoint's config.json; the final evaluation (a model rebuilt from
+    /// the checkpoint) runs layer 0 on every token; an index past the model's layers stops the
+    /// run naming the key.
     func testTranskimmerPredictorsOnChosenLayersOnly() throws {
         let settings = ["--set", "method=transkimmer", "--set", "skim.skim_layers=[1]", "--set", "skim.target_keep=0.3",
-                        "--set", "skim.predictor_lr_scale=50", "--set", "save_every=0"]
+                        "--set", "skim.predictor_lr_scale=50", "--set", "save_every=0", "--set", "skim.predictor_width=8"]
         let run = try train("layer-1", ranks: nil, settings)
         let checkpoint = directory("layer-1").appendingPathComponent("step-00000012")
         let json = try JSONSerialization.jsonObject(with: Data(contentsOf: checkpoint.appendingPathComponent("config.json")))
         XCTAssertEqual((json as? [String: Any])?["skim_layers"] as? [Int], [1])
-        let tensors = try SafeTensorsFile(contentsOf: checkpoint.appendingPathComponent("model.safetensors")).names
-        XCTAssertEqual(Set(tensors.filter { $0.contains("skim_predictor.4.bias") }), ["bert.encoder.layer.1.skim_predictor.4.bias"])
+        XCTAssertEqual((json as? [String: Any])?["skim_predictor_width"] as? Int, 8)
+        let file = try SafeTensorsFile(contentsOf: checkpoint.appendingPathComponent("model.safetensors"))
+        XCTAssertEqual(Set(file.names.filter { $0.contains("skim_predictor.4.bias") }), ["bert.encoder.layer.1.skim_predictor.4.bias"])
+        XCTAssertEqual(file.info("bert.encoder.layer.1.skim_predictor.1.weight")?.shape, [8, 32])
         XCTAssertTrue(run.output.contains("kept fraction per layer: 1.000 "), run.summary)
 
         let bad = try train("layer-2", ranks: nil, settings + ["--set", "skim.skim_layers=[2]"], expectSuccess: false)

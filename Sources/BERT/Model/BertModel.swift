@@ -23,11 +23,13 @@ public final class BertModel {
     public var attentionDropout: Float
     public var classifierDropout: Float
 
-    /// `skimLayers`: the layers with a Transkimmer predictor (nil: every layer; see `ParameterLayout`).
-    public init(config: BertConfiguration, head: TaskHead, skim: SkimMethod = .none, skimLayers: [Int]? = nil) {
+    /// `skimLayers`: the layers with a Transkimmer predictor (nil: every layer); `predictorWidth`:
+    /// their inner width (nil: the hidden size); see `ParameterLayout`.
+    public init(config: BertConfiguration, head: TaskHead, skim: SkimMethod = .none, skimLayers: [Int]? = nil,
+                predictorWidth: Int? = nil) {
         self.config = config
         self.head = head
-        layout = ParameterLayout(config: config, head: head, skim: skim, skimLayers: skimLayers)
+        layout = ParameterLayout(config: config, head: head, skim: skim, skimLayers: skimLayers, predictorWidth: predictorWidth)
         parameters = FlatBuffer(count: layout.totalCount)
         gradients = FlatBuffer(count: layout.totalCount)
         offsets = ModelOffsets(layout: layout, config: config, head: head)

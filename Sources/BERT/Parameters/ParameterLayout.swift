@@ -33,17 +33,24 @@ public struct ParameterLayout: Equatable {
     public let skim: SkimMethod
     /// Encoder layers that carry a Transkimmer predictor, ascending (empty without predictors).
     public let predictorLayers: [Int]
+    /// Inner width P of every Transkimmer predictor (LN(H) → Linear H→P → LN(P) → GELU → Linear
+    /// P→2): the hidden size H as in SPEC §2 unless chosen smaller or larger.
+    public let predictorWidth: Int
     /// Floats in the block, including alignment padding.
     public let totalCount: Int
     private let indexByName: [String: Int]
 
     /// Builds the layout of a BERT with the given head and skim predictors. `skimLayers` chooses
     /// the layers with a Transkimmer predictor (nil: every layer); a layer without one keeps every
-    /// token the layer before it kept. Ignored without Transkimmer predictors.
-    public init(config c: BertConfiguration, head: TaskHead, skim: SkimMethod = .none, skimLayers: [Int]? = nil) {
+    /// token the layer before it kept. `predictorWidth` is the predictors' inner width (nil: the
+    /// hidden size). Both are ignored without Transkimmer predictors.
+    public init(config c: BertConfiguration, head: TaskHead, skim: SkimMethod = .none, skimLayers: [Int]? = nil,
+                predictorWidth: Int? = nil) {
         let chosen = skim == .transkimmer ? Set(skimLayers ?? Array(0..<c.numHiddenLayers)) : []
         precondition(chosen.allSatisfy { (0..<c.numHiddenLayers).contains($0) },
                      "skim layers \(chosen.sorted()) outside 0..<\(c.numHiddenLayers)")
+        let P = predictorWidth ?? c.hiddenSize
+        precondition(P > 0, "predictor width \(P) must be positive")
         var specs: [TensorSpec] = []
         var offset = 0
         func add(_ name: String, _ shape: [Int], decay: Bool, layer: Int? = nil) {
@@ -76,9 +83,9 @@ public struct ParameterLayout: Equatable {
             if chosen.contains(l) {
                 let s = p + "skim_predictor."
                 layerNorm(s + "0", H, layer: l)
-                linear(s + "1", out: H, in: H, layer: l)
-                layerNorm(s + "2", H, layer: l)
-                linear(s + "4", out: 2, in: H, layer: l)
+                linear(s + "1", out: P, in: H, layer: l)
+                layerNorm(s + "2", P, layer: l)
+                linear(s + "4", out: 2, in: P, layer: l)
             }
         }
         switch head {
@@ -91,6 +98,7 @@ public struct ParameterLayout: Equatable {
         tensors = specs
         self.skim = skim
         predictorLayers = (0..<c.numHiddenLayers).filter(chosen.contains)
+        self.predictorWidth = P
         totalCount = offset
         indexByName = Dictionary(uniqueKeysWithValues: specs.enumerated().map { ($1.name, $0) })
     }

@@ -16,7 +16,8 @@ final class PackedBuffers {
     let ffn: FlatBuffer
     /// LayerNorm statistics [n] (values not needed after the forward).
     let mean, rstd: FlatBuffer
-    /// Predictor intermediate values: norm0, dense1, norm2, act [n, H]; logits [n, 2].
+    /// Predictor intermediate values: norm0 [n, H]; dense1, norm2, act [n, P] (P the predictors'
+    /// inner width); logits [n, 2].
     let predNorm0, predDense1, predNorm2, predAct, predLogits: FlatBuffer
     /// Attention of one sequence: weights [A, T, T], scratch [2, T, T], all-ones key mask [T].
     let attentionWeights, attentionScratch, ones: FlatBuffer
@@ -30,7 +31,7 @@ final class PackedBuffers {
     var positions: [Int]
     var segmentStart: [Int], segmentLength: [Int]
 
-    init(config: BertConfiguration, maxBatch: Int, maxSeqLen: Int) {
+    init(config: BertConfiguration, predictorWidth P: Int, maxBatch: Int, maxSeqLen: Int) {
         self.maxBatch = maxBatch
         self.maxSeqLen = maxSeqLen
         let N = maxBatch * maxSeqLen, H = config.hiddenSize, T = maxSeqLen, A = config.numAttentionHeads
@@ -40,7 +41,7 @@ final class PackedBuffers {
         x = rows(H); query = rows(H); key = rows(H); value = rows(H); context = rows(H); sum = rows(H); norm = rows(H)
         ffn = rows(config.intermediateSize)
         mean = rows(1); rstd = rows(1)
-        predNorm0 = rows(H); predDense1 = rows(H); predNorm2 = rows(H); predAct = rows(H); predLogits = rows(2)
+        predNorm0 = rows(H); predDense1 = rows(P); predNorm2 = rows(P); predAct = rows(P); predLogits = rows(2)
         attentionWeights = FlatBuffer(count: A * T * T); attentionScratch = FlatBuffer(count: 2 * T * T)
         ones = FlatBuffer(count: T)
         ones.buffer.update(repeating: 1)

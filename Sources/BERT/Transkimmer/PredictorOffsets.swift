@@ -4,8 +4,10 @@ import Kernels
 /// block: Pred(x) = W4·GELU(LN2(W1·LN0(x) + b1)) + b4 (the indices of the reference
 /// `nn.Sequential(LayerNorm, Linear, LayerNorm, GELU, Linear)`; k = 3 is the GELU, no tensors).
 struct PredictorOffsets {
-    /// LN0 γ, β [H]; Linear H→H W1 [H, H], b1 [H]; LN2 γ, β [H]; Linear H→2 W4 [2, H], b4 [2].
+    /// LN0 γ, β [H]; Linear H→P W1 [P, H], b1 [P]; LN2 γ, β [P]; Linear P→2 W4 [2, P], b4 [2].
     let norm0Gamma, norm0Beta, dense1, dense1Bias, norm2Gamma, norm2Beta, dense4, dense4Bias: Int
+    /// The inner width P (the hidden size H unless the layout chose another).
+    let width: Int
 
     /// Nil when the layout has no predictor for layer `l`.
     init?(layout: ParameterLayout, layer l: Int) {
@@ -14,6 +16,7 @@ struct PredictorOffsets {
         norm0Gamma = n0.offset; norm0Beta = layout.offset(p + "0.bias")
         dense1 = layout.offset(p + "1.weight"); dense1Bias = layout.offset(p + "1.bias")
         norm2Gamma = layout.offset(p + "2.weight"); norm2Beta = layout.offset(p + "2.bias")
+        width = layout.predictorWidth
         dense4 = layout.offset(p + "4.weight"); dense4Bias = layout.offset(p + "4.bias")
     }
 
@@ -45,7 +48,7 @@ extension TensorSpec {
 }
 
 extension BertModel {
-    /// SPEC §2 initialisation of a predictor tensor: LayerNorms γ = 1, β = 0; Linear H→H as BERT
+    /// SPEC §2 initialisation of a predictor tensor: LayerNorms γ = 1, β = 0; Linear H→P as BERT
     /// (N(0, initializer_range²), bias 0); last Linear weight N(0, 0.02²), bias (−5, +5).
     /// Returns false for tensors that are not predictor tensors.
     func initializeSkimPredictor(_ spec: TensorSpec, generator: inout SeededGenerator) -> Bool {

@@ -41,7 +41,7 @@ public enum RemovalBenchmark {
             var noise = [Float](repeating: 0, count: L * B * T * 2)
             for i in stride(from: 1, to: noise.count, by: 2) { noise[i] = generator.nextUniform() < q ? 40 : -40 }
             let skim = SkimNoise.fixed(noise)
-            var flops = SkimFlops(config: config)
+            var flops = SkimFlops(model: model)
             flops.add(try engine.forward(input, noise: skim, tau: 1, generator: &generator), paddedLength: T)
             _ = try engine.forwardDense(input)
             _ = try model.predict(input)

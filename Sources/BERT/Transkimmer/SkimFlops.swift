@@ -2,7 +2,7 @@ import Foundation
 
 /// FLOPs accounting of SPEC §5, accumulated over sequences. Per layer and sequence with n tokens
 /// run: MACs = n·(4H² + 2HF) + 2n²H; a layer's Transkimmer predictor, if it has one, adds
-/// n_in·(H² + 2H) on the n_in tokens entering the layer. FLOPs = 2·MACs. Embeddings and the task
+/// n_in·(HP + 2P) on the n_in tokens entering the layer (P its inner width, H in SPEC §5). FLOPs = 2·MACs. Embeddings and the task
 /// head are not counted (identical in every model compared). Three totals on the same sequences:
 /// - skim: the skimming model on the actual kept counts (what the removal engine runs);
 /// - dense: the dense model on the unpadded sequences (the honest baseline: `speedup`);
@@ -10,6 +10,8 @@ import Foundation
 ///   baseline (`paddedSpeedup`, inflated by padding; report it labelled as such).
 public struct SkimFlops: Equatable {
     public let hidden: Int, intermediate: Int, layers: Int
+    /// The predictors' inner width P.
+    public let predictorWidth: Int
     /// Layer l carries a predictor (counted in the skimming model's FLOPs).
     public let hasPredictor: [Bool]
     /// Accumulated MACs per layer.
@@ -18,15 +20,22 @@ public struct SkimFlops: Equatable {
     public private(set) var keptTokens: [Int]
     public private(set) var realTokens = 0, paddedTokens = 0, sequences = 0
 
-    /// `predictorLayers`: the layers with a predictor (nil: every layer; a model's
-    /// `layout.predictorLayers`).
-    public init(config: BertConfiguration, predictorLayers: [Int]? = nil) {
+    /// `predictorLayers`: the layers with a predictor (nil: every layer); `predictorWidth`: their
+    /// inner width (nil: the hidden size).
+    public init(config: BertConfiguration, predictorLayers: [Int]? = nil, predictorWidth: Int? = nil) {
         hidden = config.hiddenSize; intermediate = config.intermediateSize; layers = config.numHiddenLayers
+        self.predictorWidth = predictorWidth ?? config.hiddenSize
         let chosen = Set(predictorLayers ?? Array(0..<config.numHiddenLayers))
         hasPredictor = (0..<config.numHiddenLayers).map(chosen.contains)
         skimLayerMACs = [Double](repeating: 0, count: layers)
         denseLayerMACs = skimLayerMACs; paddedLayerMACs = skimLayerMACs
         keptTokens = [Int](repeating: 0, count: layers)
+    }
+
+    /// The accounting of `model`'s predictors (its layers and inner width).
+    public init(model: BertModel) {
+        self.init(config: model.config, predictorLayers: model.layout.predictorLayers,
+                  predictorWidth: model.layout.predictorWidth)
     }
 
     /// MACs of one encoder layer on n tokens of one sequence.
@@ -37,8 +46,8 @@ public struct SkimFlops: Equatable {
 
     /// MACs of one Transkimmer predictor on n tokens.
     public func predictorMACs(tokens n: Int) -> Double {
-        let H = Double(hidden)
-        return Double(n) * (H * H + 2 * H)
+        let H = Double(hidden), P = Double(predictorWidth)
+        return Double(n) * (H * P + 2 * P)
     }
 
     /// One sequence: `realLength` real tokens, padded to `paddedLength`, `kept[l]` tokens run by layer l.

@@ -33,7 +33,8 @@ public final class SkimInference {
     public init(model: BertModel, maxBatch: Int = 32, maxSeqLen: Int = 128) {
         self.model = model
         predictors = PredictorOffsets.all(layout: model.layout, layers: model.config.numHiddenLayers)
-        buffers = PackedBuffers(config: model.config, maxBatch: max(1, maxBatch), maxSeqLen: max(1, maxSeqLen))
+        buffers = PackedBuffers(config: model.config, predictorWidth: model.layout.predictorWidth,
+                                maxBatch: max(1, maxBatch), maxSeqLen: max(1, maxSeqLen))
     }
 
     /// Deterministic decisions: keep iff logit_keep + keepBias > logit_skim (with bias 0 the SPEC §2
@@ -75,7 +76,8 @@ public final class SkimInference {
             throw ModelError.invalidInput("fixed skim noise needs \(L)·\(B)·\(T)·2 = \(L * N * 2) values, got \(g.count)")
         }
         if !buffers.fits(batch: B, seqLen: T) {
-            buffers = PackedBuffers(config: config, maxBatch: max(B, buffers.maxBatch), maxSeqLen: max(T, buffers.maxSeqLen))
+            buffers = PackedBuffers(config: config, predictorWidth: model.layout.predictorWidth,
+                                    maxBatch: max(B, buffers.maxBatch), maxSeqLen: max(T, buffers.maxSeqLen))
         }
         let u = buffers
         last = (B, T)

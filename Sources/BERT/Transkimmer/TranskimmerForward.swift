@@ -82,7 +82,7 @@ extension BertModel {
         let keep = skimState
         skimState = nil
         let state = TranskimmerState(capacity: max(tokens, keep?.capacity ?? 0), hidden: config.hiddenSize,
-                                     layers: config.numHiddenLayers, predictors: predictors,
+                                     predictorWidth: layout.predictorWidth, layers: config.numHiddenLayers, predictors: predictors,
                                      training: training || (keep?.hasGradientBuffers ?? false))
         skimState = state
         return state

@@ -6,8 +6,11 @@ final class TranskimmerState {
     /// Layer l's predictor; nil for a layer without one (it keeps every token M_{l−1} kept).
     let predictors: [PredictorOffsets?]
 
-    /// Predictor intermediate values per layer (see `PredictorTape`): [L, N, H] and [L, N].
+    /// Predictor intermediate values per layer (see `PredictorTape`): norm0 [L, N, H]; dense1,
+    /// norm2, act [L, N, P] (P the predictors' inner width); the statistics [L, N].
     let norm0, mean0, rstd0, dense1, norm2, mean2, rstd2, act: FlatBuffer
+    /// The predictors' inner width P.
+    let predictorWidth: Int
     /// Predictor logits [L, N, 2]; Gumbel noise [L, N, 2] (layer-major, as `SkimNoise.fixed`).
     let logits, noise: FlatBuffer
     /// soft[keep], soft[keep]·soft[skim], decision m ([CLS] forced), cumulative mask M: [L, N].
@@ -17,7 +20,7 @@ final class TranskimmerState {
     /// Attention mask as floats [N] (M before layer 0).
     let valid: FlatBuffer
 
-    // Backward scratch: dF [N, H], d(loss)/dM of the current layer [N], dLogits [N, 2], two [N, H].
+    // Backward scratch: dF [N, H], d(loss)/dM of the current layer [N], dLogits [N, 2], two [N, max(H, P)].
     let dForwarded, dMask, dLogits, scratchA, scratchB: FlatBuffer
 
     /// The last forward was a skim forward (backward() then runs the skim backward).
@@ -27,19 +30,20 @@ final class TranskimmerState {
     var skimLoss = 0.0
     var realTokens = 0
 
-    init(capacity N: Int, hidden H: Int, layers L: Int, predictors: [PredictorOffsets?], training: Bool) {
+    init(capacity N: Int, hidden H: Int, predictorWidth P: Int, layers L: Int, predictors: [PredictorOffsets?], training: Bool) {
         capacity = N
         self.predictors = predictors
+        predictorWidth = P
         func perLayer(_ width: Int) -> FlatBuffer { FlatBuffer(count: L * N * width) }
-        norm0 = perLayer(H); mean0 = perLayer(1); rstd0 = perLayer(1); dense1 = perLayer(H)
-        norm2 = perLayer(H); mean2 = perLayer(1); rstd2 = perLayer(1); act = perLayer(H)
+        norm0 = perLayer(H); mean0 = perLayer(1); rstd0 = perLayer(1); dense1 = perLayer(P)
+        norm2 = perLayer(P); mean2 = perLayer(1); rstd2 = perLayer(1); act = perLayer(P)
         logits = perLayer(2); noise = perLayer(2)
         softKeep = perLayer(1); softProduct = perLayer(1); decision = perLayer(1); mask = perLayer(1)
         forwarded = perLayer(H)
         valid = FlatBuffer(count: N)
         let g = training ? 1 : 0
         dForwarded = FlatBuffer(count: g * N * H); dMask = FlatBuffer(count: g * N); dLogits = FlatBuffer(count: g * N * 2)
-        scratchA = FlatBuffer(count: g * N * H); scratchB = FlatBuffer(count: g * N * H)
+        scratchA = FlatBuffer(count: g * N * max(H, P)); scratchB = FlatBuffer(count: g * N * max(H, P))
     }
 
     var hasGradientBuffers: Bool { dMask.count > 0 }
@@ -51,8 +55,9 @@ final class TranskimmerState {
 
     /// The predictor tape of layer l (H = hidden size).
     func tape(_ l: Int, hidden H: Int) -> PredictorTape {
-        PredictorTape(norm0: slice(norm0, l, width: H), mean0: slice(mean0, l), rstd0: slice(rstd0, l),
-                      dense1: slice(dense1, l, width: H), norm2: slice(norm2, l, width: H), mean2: slice(mean2, l),
-                      rstd2: slice(rstd2, l), act: slice(act, l, width: H), logits: slice(logits, l, width: 2))
+        let P = predictorWidth
+        return PredictorTape(norm0: slice(norm0, l, width: H), mean0: slice(mean0, l), rstd0: slice(rstd0, l),
+                             dense1: slice(dense1, l, width: P), norm2: slice(norm2, l, width: P), mean2: slice(mean2, l),
+                             rstd2: slice(rstd2, l), act: slice(act, l, width: P), logits: slice(logits, l, width: 2))
     }
 }

@@ -10,16 +10,16 @@ enum HuggingFaceFolder {
 
     /// The base model's `config.json` with the fine-tuned head described: `architectures`,
     /// `id2label`/`label2id` (or `problem_type: regression` with one label), the dropout the run
-    /// used, and `skim_method` (with `skim_layers` when the run set `skim.skim_layers`) for a
-    /// model with skim predictors: extra keys `transformers` keeps but ignores; the predictors are
+    /// used, and `skim_method` (with `skim_layers` and `skim_predictor_width` when the run set
+    /// `skim.skim_layers` and `skim.predictor_width`) for a model with skim predictors: extra keys `transformers` keeps but ignores; the predictors are
     /// then reported as unused weights.
     ///
     /// - Parameters:
     ///   - base: `config.json` of the model folder the run started from.
     ///   - dropout: the run's dropout override, if any.
-    ///   - skimLayers: the run's `skim.skim_layers`, if any.
+    ///   - skim: the run's `skim:` section.
     static func configJSON(base: URL, task: GLUETask, method: TrainConfig.Method, dropout: Double?,
-                           skimLayers: [Int]?) throws -> Data {
+                           skim: SkimConfig) throws -> Data {
         let data: Data
         do { data = try Data(contentsOf: base) } catch {
             throw TrainingError("\(base.path): cannot read the model configuration: \(error.localizedDescription)")
@@ -45,9 +45,11 @@ enum HuggingFaceFolder {
         }
         object["skim_method"] = nil
         object["skim_layers"] = nil
+        object["skim_predictor_width"] = nil
         if method != .dense {
             object["skim_method"] = method.rawValue
-            if let skimLayers { object["skim_layers"] = skimLayers.sorted() }
+            if let skimLayers = skim.skimLayers { object["skim_layers"] = skimLayers.sorted() }
+            if let width = skim.predictorWidth { object["skim_predictor_width"] = width }
         }
         return try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])
     }

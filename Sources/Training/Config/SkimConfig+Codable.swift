@@ -19,6 +19,7 @@ extension SkimConfig {
         case densePassWeight = "dense_pass_weight"
         case blockSize = "block_size"
         case skimLayers = "skim_layers"
+        case predictorWidth = "predictor_width"
         case referenceLabelRule = "reference_label_rule"
 
         var field: ConfigField {
@@ -26,7 +27,7 @@ extension SkimConfig {
             case .lambda, .tau, .alpha, .beta, .threshold, .predictorLRScale, .inferenceKeepBias: return .value(.number)
             case .tauMin, .targetKeep, .keepPriceRate, .densePassWeight: return .nullable(.number)
             case .lambdaWarmupSteps, .blockSize: return .value(.integer)
-            case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps, .predictorFreezeStep: return .nullable(.integer)
+            case .tauAnnealSteps, .targetSteps, .gumbelNoiseSteps, .predictorFreezeStep, .predictorWidth: return .nullable(.integer)
             case .inferenceNoise, .referenceLabelRule, .detachPredictorInput: return .value(.boolean)
             case .skimLayers: return .nullable(.integerList)
             }
@@ -57,6 +58,7 @@ extension SkimConfig {
         try c.update(&beta, .beta)
         try c.update(&threshold, .threshold)
         try c.update(&skimLayers, .skimLayers)
+        try c.update(&predictorWidth, .predictorWidth)
         try c.update(&referenceLabelRule, .referenceLabelRule)
     }
 
@@ -83,6 +85,7 @@ extension SkimConfig {
         try c.encode(beta, forKey: .beta)
         try c.encode(threshold, forKey: .threshold)
         try c.encode(skimLayers, forKey: .skimLayers)
+        try c.encode(predictorWidth, forKey: .predictorWidth)
         try c.encode(referenceLabelRule, forKey: .referenceLabelRule)
     }
 }

@@ -67,6 +67,11 @@ public struct SkimConfig: Codable, Equatable, Sendable {
     /// Layers with a predictor (Transkimmer: a token predictor; Block-Skim: a block predictor);
     /// nil means every layer. A Transkimmer layer without one runs every token the layer before kept.
     public var skimLayers: [Int]?
+    /// Inner width P of every Transkimmer predictor (LN → Linear H→P → LN → GELU → Linear P→2);
+    /// nil: the hidden size H (SPEC §2). A narrower predictor costs H·P + 2P multiply-adds per
+    /// token instead of H² + 2H, which the FLOPs speedup counts: at a given speedup the model can
+    /// keep more tokens.
+    public var predictorWidth: Int?
     /// Use the reference's label rule (relevant iff more than one answer token).
     public var referenceLabelRule: Bool = false
 

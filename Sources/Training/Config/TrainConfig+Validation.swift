@@ -76,6 +76,8 @@ extension TrainConfig {
         }
         rules.require(skim.densePassWeight == nil || method == .transkimmer, "skim.dense_pass_weight",
                       "'skim.dense_pass_weight' needs 'method' transkimmer, not \(method.rawValue)")
+        rules.require(skim.predictorWidth == nil || method == .transkimmer, "skim.predictor_width",
+                      "'skim.predictor_width' needs 'method' transkimmer, not \(method.rawValue)")
         rules.inRange("distill_alpha", distillAlpha, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
         rules.positive("distill_temperature", distillTemperature)
         rules.nonNegative("distill_hidden_weight", distillHiddenWeight)
@@ -114,6 +116,7 @@ extension SkimConfig {
         rules.require(keepPriceRate == nil || targetKeep != nil, "skim.keep_price_rate",
                       "'skim.keep_price_rate' needs 'skim.target_keep' (the kept fraction the price steers to)")
         rules.positive("skim.dense_pass_weight", densePassWeight)
+        rules.positive("skim.predictor_width", predictorWidth)
         rules.nonNegative("skim.gumbel_noise_steps", gumbelNoiseSteps)
         rules.nonNegative("skim.predictor_freeze_step", predictorFreezeStep)
         rules.inRange("skim.inference_keep_bias", inferenceKeepBias, "a finite number (logit units)") { _ in true }

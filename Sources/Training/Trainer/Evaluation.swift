@@ -98,7 +98,7 @@ enum Evaluation {
         let predictions = (0..<split.count).map { Float(bitPattern: UInt32(truncatingIfNeeded: value($0, 0))) }
         var flops: SkimFlops?
         if skimming {
-            var counter = SkimFlops(config: model.config, predictorLayers: model.layout.predictorLayers)
+            var counter = SkimFlops(model: model)
             for index in 0..<split.count {
                 counter.add(realLength: Int(value(index, 1)), paddedLength: paddedLength,
                             kept: (0..<layers).map { Int(value(index, 2 + $0)) })

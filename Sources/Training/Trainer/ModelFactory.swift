@@ -22,7 +22,7 @@ enum ModelFactory {
     }
 
     /// `<model>/config.json` and `<model>/model.safetensors`: the encoder from the file, the task
-    /// head (and skim predictors, on `skim.skim_layers` or every layer) initialised from a
+    /// head (and skim predictors, on `skim.skim_layers` or every layer, `skim.predictor_width` wide) initialised from a
     /// generator seeded with the run's seed, so every rank builds the same model. Dropout
     /// overridden by `config.dropout` if set.
     static func makeModel(_ config: TrainConfig, task: GLUETask) throws -> (BertModel, LoadReport) {
@@ -34,7 +34,7 @@ enum ModelFactory {
             throw TrainingError("'skim.skim_layers' lists layer \(bad), but \(config.model) has \(layers) layers (0–\(layers - 1))")
         }
         let model = BertModel(config: bertConfig, head: .sequenceClassification(numLabels: task.outputCount),
-                              skim: skim, skimLayers: config.skim.skimLayers)
+                              skim: skim, skimLayers: config.skim.skimLayers, predictorWidth: config.skim.predictorWidth)
         var initGenerator = SeededGenerator(seed: UInt64(config.seed))
         let report = try model.load(safetensors: folder.appendingPathComponent("model.safetensors"), generator: &initGenerator)
         if let dropout = config.dropout {

@@ -61,7 +61,7 @@ extension Trainer {
         let folder = URL(fileURLWithPath: config.model)
         try draft.add("config.json", data: HuggingFaceFolder.configJSON(
             base: folder.appendingPathComponent("config.json"), task: task, method: config.method, dropout: config.dropout,
-            skimLayers: config.skim.skimLayers))
+            skim: config.skim))
         try draft.add("vocab.txt", data: Data(contentsOf: URL(fileURLWithPath: config.vocabularyPath)))
         for name in HuggingFaceFolder.tokenizerFiles where name != "vocab.txt" {
             let file = folder.appendingPathComponent(name)

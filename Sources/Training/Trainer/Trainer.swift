@@ -128,6 +128,9 @@ public final class Trainer {
             if config.method == .transkimmer, let weight = config.skim.densePassWeight {
                 logger.info("dense companion pass on every micro-batch, weight \(weight)")
             }
+            if config.method == .transkimmer, let width = config.skim.predictorWidth {
+                logger.info("skim predictors \(width) wide (hidden size \(model.config.hiddenSize))")
+            }
             logger.info("\(task.name): \(train.count) training examples, \(dev.count) dev examples; \(communicator.size) rank(s), micro-batch \(microBatch) × \(config.gradAccumulation) per rank, \(totalSteps) steps; BLAS \(BLAS.coreName) × \(BLAS.threads)")
         }
         try handshake()
