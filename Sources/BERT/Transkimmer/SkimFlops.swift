@@ -2,8 +2,9 @@ import Foundation
 
 /// FLOPs accounting of SPEC §5, accumulated over sequences. Per layer and sequence with n tokens
 /// run: MACs = n·(4H² + 2HF) + 2n²H; a layer's Transkimmer predictor, if it has one, adds
-/// n_in·(HP + 2P) on the n_in tokens entering the layer (P its inner width, H in SPEC §5). FLOPs = 2·MACs. Embeddings and the task
-/// head are not counted (identical in every model compared). Three totals on the same sequences:
+/// n_in·(HP + 2P) on the n_in tokens entering the layer (P its inner width, H in SPEC §5).
+/// FLOPs = 2·MACs. Embeddings and the task head are not counted (identical in every model
+/// compared). Three totals on the same sequences:
 /// - skim: the skimming model on the actual kept counts (what the removal engine runs);
 /// - dense: the dense model on the unpadded sequences (the honest baseline: `speedup`);
 /// - padded dense: the dense model on sequences padded to the batch's length, the papers'
