@@ -49,22 +49,20 @@ final class TranskimmerPredictorWidthTests: XCTestCase {
         let x = FlatBuffer(count: rows * H)
         for i in 0..<(rows * H) { x.pointer[i] = Float(generator.nextNormal()) }
         let c = (0..<(rows * 2)).map { _ in Float(generator.nextNormal()) }
-        let norm0 = FlatBuffer(count: rows * H), inner = (0..<3).map { _ in FlatBuffer(count: rows * P) }
-        let stats = (0..<4).map { _ in FlatBuffer(count: rows) }, logits = FlatBuffer(count: rows * 2)
-        let tape = PredictorTape(norm0: norm0.pointer, mean0: stats[0].pointer, rstd0: stats[1].pointer,
-                                 dense1: inner[0].pointer, norm2: inner[1].pointer, mean2: stats[2].pointer,
-                                 rstd2: stats[3].pointer, act: inner[2].pointer, logits: logits.pointer)
+        // The training path's own buffers, sized for this width (tape and scratch).
+        let state = TranskimmerState(capacity: rows, hidden: H, predictorWidth: P, layers: 1, predictors: [offsets],
+                                     training: true)
+        let tape = state.tape(0, hidden: H)
         func objective() -> Double {
             SkimPredictor.forward(x: x.pointer, rows: rows, hidden: H, parameters: model.parameters.pointer, offsets: offsets, tape: tape)
-            return (0..<(rows * 2)).reduce(0.0) { $0 + Double(c[$1]) * Double(logits.pointer[$1]) }
+            return (0..<(rows * 2)).reduce(0.0) { $0 + Double(c[$1]) * Double(tape.logits[$1]) }
         }
         _ = objective()
         model.gradients.zero()
         let dx = FlatBuffer(count: rows * H)
-        let scratchA = FlatBuffer(count: rows * max(H, P)), scratchB = FlatBuffer(count: rows * max(H, P))
         SkimPredictor.backward(dLogits: c, x: x.pointer, rows: rows, hidden: H, parameters: model.parameters.pointer,
                                gradients: model.gradients.pointer, offsets: offsets, tape: tape, dx: dx.pointer,
-                               scratchA: scratchA.pointer, scratchB: scratchB.pointer)
+                               scratchA: state.scratchA.pointer, scratchB: state.scratchB.pointer)
         let step: Float = 1e-2
         func centralDifference(_ value: UnsafeMutablePointer<Float>) -> Double {
             let saved = value.pointee

@@ -11,8 +11,8 @@ enum HuggingFaceFolder {
     /// The base model's `config.json` with the fine-tuned head described: `architectures`,
     /// `id2label`/`label2id` (or `problem_type: regression` with one label), the dropout the run
     /// used, and `skim_method` (with `skim_layers` and `skim_predictor_width` when the run set
-    /// `skim.skim_layers` and `skim.predictor_width`) for a model with skim predictors: extra keys `transformers` keeps but ignores; the predictors are
-    /// then reported as unused weights.
+    /// `skim.skim_layers` and `skim.predictor_width`) for a model with skim predictors: extra keys
+    /// `transformers` keeps but ignores; the predictors are then reported as unused weights.
     ///
     /// - Parameters:
     ///   - base: `config.json` of the model folder the run started from.

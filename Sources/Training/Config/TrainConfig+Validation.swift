@@ -74,10 +74,11 @@ extension TrainConfig {
             rules.require(maxLength % max(skim.blockSize, 1) == 0, "max_length",
                           "'max_length' \(maxLength) must be a multiple of 'skim.block_size' \(skim.blockSize)")
         }
-        rules.require(skim.densePassWeight == nil || method == .transkimmer, "skim.dense_pass_weight",
-                      "'skim.dense_pass_weight' needs 'method' transkimmer, not \(method.rawValue)")
-        rules.require(skim.predictorWidth == nil || method == .transkimmer, "skim.predictor_width",
-                      "'skim.predictor_width' needs 'method' transkimmer, not \(method.rawValue)")
+        let transkimmerOnly = [("skim.dense_pass_weight", skim.densePassWeight != nil),
+                               ("skim.predictor_width", skim.predictorWidth != nil)]
+        for (key, isSet) in transkimmerOnly {
+            rules.require(!isSet || method == .transkimmer, key, "'\(key)' needs 'method' transkimmer, not \(method.rawValue)")
+        }
         rules.inRange("distill_alpha", distillAlpha, "in [0, 1]") { $0 >= 0 && $0 <= 1 }
         rules.positive("distill_temperature", distillTemperature)
         rules.nonNegative("distill_hidden_weight", distillHiddenWeight)
